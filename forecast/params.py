@@ -1,0 +1,154 @@
+"""Parameters and their defaults: the one place they live.
+
+Each section of ``kadry.toml`` is a frozen dataclass here; the names are the config keys
+(methodology.md, interfaces.md). Stages take these dataclasses (or plain dicts checked by
+:func:`from_mapping`) and never restate a default.
+
+Examples
+--------
+>>> DemandParams().max_exit_rate
+0.2
+>>> from_mapping(QuotaParams, {"coverage_share": 0.6}).coverage_share
+0.6
+>>> from_mapping(QuotaParams, {"coverage": 0.6})  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+ValueError: unknown key 'coverage' in [quotas]; known keys: ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+# ---------------------------------------------------------------------------
+# Survey reading limits (survey-format.md, "File-level failures"). Not configurable:
+# they are the contract's safety limits.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_XML_BYTES = 200 * 1024 * 1024
+MAX_DATA_ROWS = 1_000_000
+PARSE_SECONDS = 5.0
+HEADER_SCAN_ROWS = 30
+HEADER_MIN_MATCH = 6
+MAX_NEED_HORIZON = 10
+SURVEY_YEAR_RANGE = (2000, 2100)
+# Plausibility warnings
+NEED_IMPLAUSIBLE_FACTOR = 2.0
+NEED_IMPLAUSIBLE_OFFSET = 10.0
+JUMP_FACTOR = 5.0
+
+
+@dataclass(frozen=True)
+class SurveyParams:
+    """``[survey]``: where the survey files and control totals are."""
+
+    paths: tuple[str, ...] = ("surveys/",)
+    controls: str | None = None
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    """``[forecast]`` (methodology.md §2)."""
+
+    horizon: int = 7
+    levels: tuple[int, ...] = (80, 95)
+    reconcile: str = "mint_shrink"
+    scenario: str | None = None
+
+
+#: reconciliation methods accepted by ``forecast.reconcile``
+RECONCILE_METHODS: tuple[str, ...] = ("mint_shrink", "wls_struct", "ols", "bottom_up", "top_down")
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """``[demand]`` (methodology.md §3)."""
+
+    max_exit_rate: float = 0.2
+    retirement_window: float = 7.0
+    other_exit_rate: float = 0.01
+    default_exit_rate: float = 0.03
+    vacancy_fill_share: float = 1.0
+
+
+@dataclass(frozen=True)
+class QuotaParams:
+    """``[quotas]`` parameters (methodology.md §4–6), the keys of ``derive_quotas(params=...)``."""
+
+    coverage_share: float = 0.7
+    default_employment_rate: float = 0.75
+    default_dropout: float = 0.15
+    min_group: int = 15
+    total_places: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotaTables:
+    """``[quotas]`` input tables (paths relative to the config file)."""
+
+    programmes: str | None = None
+    mapping: str | None = None
+    colleges: str | None = None
+    enrolment: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputParams:
+    """``[output]``."""
+
+    dir: str = "out"
+    language: str = "ru"
+
+
+LANGUAGES: tuple[str, ...] = ("ru", "en")
+
+T = TypeVar("T")
+
+
+def from_mapping(cls: type[T], values: dict[str, Any] | None, section: str | None = None) -> T:
+    """Build parameter dataclass ``cls`` from a dict; an unknown key is a ValueError naming it.
+
+    Lists become tuples (the dataclasses are frozen and hashable).
+    """
+    values = dict(values or {})
+    names = [f.name for f in dataclasses.fields(cls)]
+    section = section or _SECTION_OF.get(cls, cls.__name__)
+    for key in values:
+        if key not in names:
+            raise ValueError(
+                f"unknown key {key!r} in [{section}]; known keys: {', '.join(names)}"
+            )
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls(**values)
+
+
+_SECTION_OF: dict[type, str] = {
+    SurveyParams: "survey",
+    ForecastParams: "forecast",
+    DemandParams: "demand",
+    QuotaParams: "quotas",
+    QuotaTables: "quotas",
+    OutputParams: "output",
+}
+
+
+def as_dict(params: Any) -> dict[str, Any]:
+    """Plain dict of a parameter dataclass (tuples become lists), e.g. for manifest.json."""
+    return {
+        k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(params).items()
+    }
+
+
+__all__ = [
+    "SurveyParams",
+    "ForecastParams",
+    "DemandParams",
+    "QuotaParams",
+    "QuotaTables",
+    "OutputParams",
+    "RECONCILE_METHODS",
+    "LANGUAGES",
+    "from_mapping",
+    "as_dict",
+]
