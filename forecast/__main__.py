@@ -2,4 +2,5 @@
 
 from forecast.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded so that pytest --doctest-modules can import this module
+    raise SystemExit(main())
