@@ -1,0 +1,324 @@
+"""Safe physical readers: a file on disk → a grid of cell values (or a file-level failure).
+
+Nothing here interprets the form; :mod:`forecast.survey.layout` finds the header.
+Safety comes first, before any parser sees the bytes (survey-format.md, "File-level
+failures"):
+
+* a file over 50 MiB is refused (E_FILE_TOO_LARGE);
+* an OLE compound file (magic ``D0 CF 11 E0``) is what Excel writes for a password-protected
+  workbook (and for the old binary .xls): E_ENCRYPTED;
+* every XML part of an xlsx is decompressed by streaming from the raw zip data (not through
+  the member's declared size, which a zip bomb may lie about) with a running cap of 200 MiB
+  in total: E_FILE_TOO_LARGE as soon as the cap is passed, so a bomb is never unpacked
+  fully; a member whose actual size differs from its declared size is corrupt
+  (E_FILE_UNREADABLE);
+* while streaming, each XML part is scanned for ``<!DOCTYPE`` / ``<!ENTITY``
+  (E_UNSAFE_XML) and each worksheet for formula elements; only a worksheet that has
+  formulas is parsed again (with a bounded regular expression) to find formula cells
+  without a cached value, which calamine reads as empty (E_FORMULA on those cells);
+* a cooperative deadline of 5 s per file is checked in every loop (E_FILE_TOO_LARGE).
+
+CSV: UTF-8 (with or without BOM) is tried first, then Windows-1251; a UTF-16/32 BOM or NUL
+bytes mean another encoding (E_FILE_UNREADABLE). Each record keeps its physical line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import struct
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forecast.params import MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_XML_BYTES, PARSE_SECONDS, HEADER_SCAN_ROWS
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CHUNK = 1 << 16
+_OUT_CHUNK = 1 << 20
+_UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
+_MAX_MEMBERS = 10_000
+
+
+class FileError(Exception):
+    """A file-level failure: ``code`` is one of schema.FILE_CODES, ``detail`` fills the message."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class Deadline:
+    """Cooperative time limit of one file's parsing."""
+
+    def __init__(self, seconds: float = PARSE_SECONDS):
+        self.seconds = seconds
+        self.end = time.perf_counter() + seconds
+
+    def check(self) -> None:
+        if time.perf_counter() > self.end:
+            raise FileError("E_FILE_TOO_LARGE", f"parsing took longer than {self.seconds:g} s")
+
+
+@dataclass
+class Grid:
+    """Cells of one sheet (or CSV): ``rows[i]`` is physical row ``numbers[i]`` (1-based)."""
+
+    sheet: str | None
+    rows: list[list]
+    numbers: list[int]
+    #: (row number, 0-based column) of formula cells without a cached value
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+def check_size(path: Path) -> int:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise FileError("E_FILE_TOO_LARGE", f"{size / 2**20:.1f} MiB on disk (the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+    return size
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+def _is_xml_part(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
+
+
+def _iter_member(fh, info: zipfile.ZipInfo, deadline: Deadline):
+    """Yield the decompressed bytes of ``info`` in chunks, reading the raw zip data."""
+    fh.seek(info.header_offset)
+    head = fh.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}")
+    n_name, n_extra = struct.unpack("<HH", head[26:30])
+    fh.seek(info.header_offset + 30 + n_name + n_extra)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        while left > 0:
+            chunk = fh.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            yield chunk
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise FileError("E_FILE_UNREADABLE", f"zip member {info.filename} uses an unsupported compression")
+    dec = zlib.decompressobj(-15)
+    try:
+        while left > 0 and not dec.eof:
+            chunk = fh.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            buf = chunk
+            while buf and not dec.eof:
+                out = dec.decompress(buf, _OUT_CHUNK)
+                if out:
+                    yield out
+                buf = dec.unconsumed_tail
+                deadline.check()
+        out = dec.flush()
+        if out:
+            yield out
+    except zlib.error as exc:
+        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}: {exc}") from None
+
+
+def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
+    """Check an xlsx before parsing; return the worksheet parts that hold formulas."""
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+        if magic == CFB_MAGIC or magic[:4] == CFB_MAGIC[:4]:
+            raise FileError("E_ENCRYPTED")
+        if magic[:4] != b"PK\x03\x04":
+            raise FileError("E_FILE_UNREADABLE", "not an xlsx workbook (no zip signature)")
+        try:
+            zf = zipfile.ZipFile(fh)
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise FileError("E_FILE_UNREADABLE", f"not a valid xlsx (zip): {exc}") from None
+        if len(infos) > _MAX_MEMBERS:
+            raise FileError("E_FILE_TOO_LARGE", f"{len(infos)} parts in the workbook")
+        xml = [i for i in infos if _is_xml_part(i.filename)]
+        declared = sum(i.file_size for i in xml)
+        if declared > MAX_XML_BYTES:
+            raise FileError("E_FILE_TOO_LARGE", f"{declared / 2**20:.0f} MiB of XML declared "
+                            f"(the limit is {MAX_XML_BYTES // 2**20} MiB)")
+        total = 0
+        with_formulas: set[str] = set()
+        for info in xml:
+            is_sheet = info.filename.lower().startswith("xl/worksheets/")
+            size = 0
+            tail = b""
+            first = True
+            for out in _iter_member(fh, info, deadline):
+                if first:
+                    first = False
+                    if out[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in out[:4]:
+                        raise FileError("E_FILE_UNREADABLE", f"XML part {info.filename} is not UTF-8")
+                size += len(out)
+                total += len(out)
+                if total > MAX_XML_BYTES:
+                    raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_XML_BYTES // 2**20} MiB of "
+                                    "uncompressed XML (a zip bomb?)")
+                window = tail + out
+                if _UNSAFE.search(window):
+                    raise FileError("E_UNSAFE_XML", info.filename)
+                if is_sheet and info.filename not in with_formulas and _FORMULA_TAG.search(window):
+                    with_formulas.add(info.filename)
+                tail = window[-24:]
+            if size != info.file_size:
+                raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename} "
+                                f"({size} bytes, {info.file_size} declared)")
+    return with_formulas
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree as ET
+
+    ns_r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = {}
+    for rel in rels:
+        t = rel.get("Target", "")
+        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        target[rel.get("Id")] = t
+    out = {}
+    for el in wb.iter():
+        if el.tag.endswith("}sheet"):
+            rid = el.get(f"{{{ns_r}}}id")
+            if rid in target:
+                out[el.get("name")] = target[rid]
+    return out
+
+
+def formula_cells(path: Path, sheet: str, parts_with_formulas: set[str], deadline: Deadline) -> set[tuple[int, int]]:
+    """(row, 0-based column) of the formula cells of ``sheet`` that have no cached value."""
+    if not parts_with_formulas:
+        return set()
+    with zipfile.ZipFile(path) as zf:
+        try:
+            part = _sheet_parts(zf).get(sheet)
+        except Exception:  # an odd workbook.xml: fall back to no detection
+            return set()
+        if part is None or part not in parts_with_formulas:
+            return set()
+        data = zf.read(part)  # its actual size was verified by scan_xlsx
+    cells = set()
+    for i, m in enumerate(_CELL.finditer(data)):
+        if i % 50_000 == 0:
+            deadline.check()
+        body = m.group(3)
+        if not body or not _FORMULA_TAG.search(body):
+            continue
+        if _VALUE.search(body):
+            continue
+        ref = _REF.search(m.group(1))
+        if ref:
+            cells.add((int(ref.group(2)), _col_index(ref.group(1))))
+    return cells
+
+
+class XlsxBook:
+    """An xlsx opened with python-calamine after :func:`scan_xlsx` passed."""
+
+    def __init__(self, path: Path, deadline: Deadline):
+        import python_calamine as pc
+
+        self.path = path
+        self.deadline = deadline
+        self.parts_with_formulas = scan_xlsx(path, deadline)
+        try:
+            self.book = pc.CalamineWorkbook.from_path(str(path))
+            meta = self.book.sheets_metadata
+        except pc.PasswordError:
+            raise FileError("E_ENCRYPTED") from None
+        except Exception as exc:  # calamine's errors: XmlError, ZipError, CalamineError …
+            raise FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}") from None
+        self.sheet_names = [m.name for m in meta if str(m.typ).endswith("WorkSheet")]
+
+    def head(self, name: str, nrows: int = HEADER_SCAN_ROWS) -> list[list]:
+        try:
+            return self.book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+        except Exception as exc:
+            raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
+
+    def grid(self, name: str) -> Grid:
+        try:
+            sheet = self.book.get_sheet_by_name(name)
+            if sheet.height > MAX_DATA_ROWS + HEADER_SCAN_ROWS + 1:
+                raise FileError("E_FILE_TOO_LARGE", f"{sheet.height} rows in sheet {name!r} "
+                                f"(the limit is {MAX_DATA_ROWS:,} data rows)")
+            rows = sheet.to_python(skip_empty_area=False)
+        except FileError:
+            raise
+        except Exception as exc:
+            raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
+        self.deadline.check()
+        cells = formula_cells(self.path, name, self.parts_with_formulas, self.deadline)
+        return Grid(name, rows, list(range(1, len(rows) + 1)), cells)
+
+
+# ---------------------------------------------------------------------------
+# CSV
+def decode_csv(data: bytes) -> str:
+    """Text of a CSV in UTF-8 (BOM or not) or Windows-1251; other encodings fail."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff",):
+        raise FileError("E_FILE_UNREADABLE", "UTF-16/UTF-32 encoding; save the CSV as UTF-8 or Windows-1251")
+    if b"\x00" in data:
+        raise FileError("E_FILE_UNREADABLE", "NUL bytes: not a UTF-8 or Windows-1251 text file "
+                        "(UTF-16?); save the CSV as UTF-8 or Windows-1251")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        raise FileError("E_FILE_UNREADABLE", f"neither UTF-8 nor Windows-1251 text ({exc.reason} "
+                        f"at byte {exc.start})") from None
+
+
+def csv_records(text: str, delimiter: str, deadline: Deadline, limit: int | None = None) -> Grid:
+    """Parse CSV text; each record keeps the physical line number it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list] = []
+    numbers: list[int] = []
+    prev = 0
+    cap = MAX_DATA_ROWS + HEADER_SCAN_ROWS + 1
+    try:
+        for rec in reader:
+            numbers.append(prev + 1)
+            prev = reader.line_num
+            rows.append(rec)
+            if len(rows) % 20_000 == 0:
+                deadline.check()
+                if len(rows) > cap:
+                    raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_DATA_ROWS:,} data rows")
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        raise FileError("E_FILE_UNREADABLE", f"line {prev + 1}: {exc}") from None
+    return Grid(None, rows, numbers)
+
+
+def read_csv_text(path: Path) -> str:
+    check_size(path)
+    return decode_csv(path.read_bytes())

@@ -1,0 +1,255 @@
+"""Row validation for every file of a batch at once (vectorised with pandas).
+
+:func:`validate_rows` takes the :class:`~forecast.survey.layout.Table` of each file read and
+returns the parsed rows (one per data row, in file then row order), the row issues, and a
+``rejected`` flag per row. Every rule of survey-format.md's "Columns" section is here;
+the issue codes and messages come from :mod:`forecast.survey.schema`.
+
+Choices where the contract is silent:
+
+* a formula cell without a cached value gets E_FORMULA alone: no other check reads it;
+* a negative survey year is E_SURVEY_YEAR (outside 2000–2100), not E_NEGATIVE;
+* a boolean cell where a number belongs is E_NOT_NUMBER;
+* need columns a file does not have (beyond its horizon) are 0 in the frame;
+* ``submitted_at`` accepts a date cell, ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (a time after the
+  date is ignored); it is a ``datetime64`` column, NaT when empty;
+* W_ALIAS is reported once per (file, sheet, value) on the first row, with the row count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from forecast.classifiers import inn_format_ok, inn_is_valid, normalize_education, okved_section
+from forecast.columns import NEED_COLUMNS
+from forecast.params import SURVEY_YEAR_RANGE
+from forecast.survey.layout import Table
+from forecast.survey.schema import FORM_KEYS, INT_KEYS, TEXT_KEYS, message
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_RU = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_PROF = re.compile(r"^\d{4,5}$")
+
+
+def cell_text(v: object) -> str:
+    """A cell as text: '' for empty; a whole number → its digits; a date → ISO.
+
+    >>> cell_text(7707083893.0), cell_text(" 12,5 "), cell_text(12.5), cell_text(None)
+    ('7707083893', '12,5', '12.5', '')
+    """
+    if v is None:
+        return ""
+    t = type(v)
+    if t is str:
+        return v.strip()
+    if t is bool:
+        return "TRUE" if v else "FALSE"
+    if t is float:
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e18 else repr(v)
+    if t is int:
+        return str(v)
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return str(v).strip()
+
+
+def parse_numbers(raw: pd.Series, text: pd.Series) -> pd.Series:
+    """Numbers of cells (float, NaN where empty or not a number); booleans are not numbers."""
+    obj = raw.astype(object)
+    is_bool = obj.map(type).eq(bool).to_numpy()
+    num = pd.to_numeric(obj.where(~is_bool, None).where(text.ne(""), None), errors="coerce")
+    num = num.astype(float)
+    todo = num.isna().to_numpy() & text.ne("").to_numpy() & ~is_bool
+    if todo.any():
+        cleaned = text[todo].str.replace(_SPACES, "", regex=True).str.replace(",", ".", regex=False)
+        ok = cleaned.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+        vals = pd.to_numeric(cleaned.where(ok, None), errors="coerce").astype(float)
+        num[todo] = vals.to_numpy()
+    arr = num.to_numpy(dtype=float, copy=True)
+    arr[~np.isfinite(arr)] = np.nan
+    return pd.Series(arr, index=raw.index)
+
+
+def _date(v: object):
+    if isinstance(v, dt.datetime):
+        return pd.Timestamp(v.date())
+    if isinstance(v, dt.date):
+        return pd.Timestamp(v)
+    s = str(v).strip()
+    try:
+        m = _ISO.match(s)
+        if m:
+            return pd.Timestamp(int(m[1]), int(m[2]), int(m[3]))
+        m = _RU.match(s)
+        if m:
+            return pd.Timestamp(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def concat_tables(tables: list[tuple[int, str, Table]]) -> pd.DataFrame:
+    """One frame of raw cells for all files; absent columns are empty."""
+    cols: dict[str, list] = {k: [] for k in FORM_KEYS}
+    meta: dict[str, list] = {"file_idx": [], "file": [], "sheet": [], "row": [], "segment": []}
+    for idx, name, t in tables:
+        n = len(t.rows)
+        for k in FORM_KEYS:
+            cols[k].extend(t.columns.get(k, [""] * n))
+        meta["file_idx"].extend([idx] * n)
+        meta["file"].extend([name] * n)
+        meta["sheet"].extend([t.sheet] * n)
+        meta["row"].extend(t.rows)
+        meta["segment"].extend(t.segments)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    for k, v in meta.items():
+        frame[k] = pd.Series(v, dtype=object if k in ("file", "sheet") else "int64") if v else pd.Series([], dtype=object)
+    return frame
+
+
+class _Issues:
+    """Collects issues as arrays of row positions, turned into records at the end."""
+
+    def __init__(self, raw: pd.DataFrame, text: dict[str, pd.Series]):
+        self.raw, self.text = raw, text
+        self.parts: list[tuple[np.ndarray, str | None, str, object]] = []
+        self.bad = np.zeros(len(raw), dtype=bool)
+
+    def add(self, mask, key: str | None, code: str, detail=None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.parts.append((np.flatnonzero(mask), key, code, detail))
+            if code.startswith("E_"):
+                self.bad |= mask
+
+    def records(self) -> list[dict]:
+        out = []
+        raw = self.raw
+        for pos, key, code, detail in self.parts:
+            for p in pos:
+                value = self.text[key].iat[p] if key in self.text else None
+                d = detail[p] if isinstance(detail, (np.ndarray, pd.Series, list)) else detail
+                out.append({"_file_idx": raw["file_idx"].iat[p], "file": raw["file"].iat[p],
+                            "sheet": raw["sheet"].iat[p], "row": int(raw["row"].iat[p]),
+                            "column": key, "value": value or None, "code": code,
+                            "message": message(code, d if d is not None else "")})
+        return out
+
+
+def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) -> tuple[pd.DataFrame, list[dict]]:
+    """Parse and check every row of ``raw`` (from :func:`concat_tables`).
+
+    ``formulas`` maps (file_idx, key) → row numbers of formula cells without a value.
+    Returns the parsed frame (with a boolean ``rejected`` column) and the issue records.
+    """
+    n = len(raw)
+    text = {k: pd.Series([cell_text(v) for v in raw[k]], index=raw.index, dtype=object) for k in FORM_KEYS}
+    iss = _Issues(raw, text)
+    out = pd.DataFrame(index=raw.index)
+    fmask: dict[str, np.ndarray] = {}
+    if formulas:
+        fidx, rown = raw["file_idx"].to_numpy(), raw["row"].to_numpy()
+        for (fi, key), rows in formulas.items():
+            m = (fidx == fi) & np.isin(rown, list(rows))
+            fmask[key] = fmask.get(key, np.zeros(n, bool)) | m
+    none = np.zeros(n, dtype=bool)
+    for key, m in fmask.items():
+        iss.add(m, key, "E_FORMULA")
+    empty = {k: text[k].eq("").to_numpy() & ~fmask.get(k, none) for k in FORM_KEYS}
+    live = {k: ~empty[k] & ~fmask.get(k, none) for k in FORM_KEYS}
+
+    # --- numbers
+    nums = {}
+    for k in INT_KEYS:
+        num = parse_numbers(raw[k], text[k]).to_numpy()
+        nan = np.isnan(num)
+        not_num = live[k] & nan
+        iss.add(not_num, k, "E_NOT_NUMBER")
+        ok = live[k] & ~nan
+        frac = ok & (np.abs(num - np.round(np.where(ok, num, 0))) > 1e-9)
+        iss.add(frac, k, "E_NOT_INTEGER")
+        good = ok & ~frac
+        if k == "survey_year":
+            lo, hi = SURVEY_YEAR_RANGE
+            iss.add(good & ((num < lo) | (num > hi)), k, "E_SURVEY_YEAR")
+        else:
+            iss.add(good & (num < 0), k, "E_NEGATIVE")
+        nums[k] = np.where(good, np.round(np.where(good, num, 0)), np.nan)
+    required = ("survey_year", "inn", "employer", "okved", "profession_code", "profession",
+                "education", "headcount", "need_1")
+    for k in required:
+        iss.add(empty[k], k, "E_REQUIRED")
+
+    # --- codes and enumerations (checked once per distinct value)
+    inn = text["inn"]
+    uniq = {v: (inn_format_ok(v), inn_is_valid(v)) for v in pd.unique(inn[live["inn"]])}
+    fmt = inn.map(lambda v: uniq.get(v, (True, True))[0]).to_numpy(dtype=bool)
+    chk = inn.map(lambda v: uniq.get(v, (True, True))[1]).to_numpy(dtype=bool)
+    iss.add(live["inn"] & ~fmt, "inn", "E_INN_FORMAT")
+    iss.add(live["inn"] & fmt & ~chk, "inn", "E_INN_CHECKSUM")
+    okv = text["okved"]
+    sec_of = {v: okved_section(v) for v in pd.unique(okv[live["okved"]])}
+    section = okv.map(lambda v: sec_of.get(v))
+    iss.add(live["okved"] & section.isna().to_numpy(), "okved", "E_OKVED")
+    prof = text["profession_code"]
+    iss.add(live["profession_code"] & ~prof.str.fullmatch(_PROF).fillna(False).to_numpy(dtype=bool),
+            "profession_code", "E_PROFESSION_CODE")
+    edu = text["education"]
+    edu_of = {v: normalize_education(v) for v in pd.unique(edu[live["education"]])}
+    level = edu.map(lambda v: edu_of.get(v, (None, False))[0])
+    alias = edu.map(lambda v: edu_of.get(v, (None, False))[1]).to_numpy(dtype=bool) & live["education"]
+    iss.add(live["education"] & level.isna().to_numpy(), "education", "E_EDUCATION")
+    if alias.any():
+        a = pd.DataFrame({"f": raw["file_idx"], "s": raw["sheet"].fillna(""), "v": edu})[alias]
+        g = a.groupby(["f", "s", "v"], sort=False)
+        first = g.head(1).index.to_numpy()
+        cnt = g["v"].transform("size")
+        mask = np.zeros(n, bool)
+        mask[first] = True
+        detail = np.empty(n, dtype=object)
+        for p in first:
+            detail[p] = (f"education {edu.iat[p]!r} read as {level.iat[p]} "
+                         f"({int(cnt.loc[p])} row(s) of this sheet)")
+        iss.add(mask, "education", "W_ALIAS", detail)
+
+    # --- age and date
+    age, headcount = nums["age_55plus"], nums["headcount"]
+    both = ~np.isnan(age) & ~np.isnan(headcount)
+    gt = both & (np.where(both, age, 0) > np.where(both, headcount, 0))
+    iss.add(gt, "age_55plus", "E_AGE_GT_HEADCOUNT",
+            np.array([f"{a:.0f} > {h:.0f}" if g else None for a, h, g in zip(age, headcount, gt)], dtype=object))
+    sub = raw["submitted_at"]
+    dates = [(_date(v) if lv else None) for v, lv in zip(sub, live["submitted_at"])]
+    bad_date = live["submitted_at"] & np.array([d is None for d in dates], dtype=bool)
+    iss.add(bad_date, "submitted_at", "E_DATE")
+
+    # --- the parsed frame
+    out["survey_year"] = nums["survey_year"]
+    for k in ("inn", "employer", "okved"):
+        out[k] = text[k].to_numpy()
+    out["okved_section"] = section.to_numpy()
+    out["municipality"] = text["municipality"].where(text["municipality"].ne(""), None).to_numpy()
+    out["profession_code"] = prof.to_numpy()
+    out["profession"] = text["profession"].to_numpy()
+    out["education"] = level.to_numpy()
+    out["headcount"] = nums["headcount"]
+    out["vacancies"] = np.where(empty["vacancies"], 0.0, nums["vacancies"])
+    out["age_55plus"] = age
+    for k in NEED_COLUMNS:
+        out[k] = nums[k] if k == "need_1" else np.where(empty[k], 0.0, nums[k])
+    out["submitted_at"] = pd.to_datetime(pd.Series([d if d is not None else pd.NaT for d in dates],
+                                                   index=raw.index, dtype=object))
+    for k in ("file", "sheet", "row", "file_idx", "segment"):
+        out[k] = raw[k].to_numpy()
+    out["rejected"] = iss.bad
+    return out, iss.records()
+
+
+__all__ = ["validate_rows", "concat_tables", "cell_text", "parse_numbers", "TEXT_KEYS"]

@@ -1,0 +1,98 @@
+"""Post-stratification weights from control totals (survey-format.md, "Control totals").
+
+``w = employment_section / Σ headcount of respondents in that section`` per
+(survey_year, okved_section); coverage = 1 / w. Without controls every weight is 1.
+
+Choices where the contract is silent: respondents in a (survey_year, section) the controls
+do not cover keep weight 1 and get one W_NO_CONTROL warning; a section with control
+employment but no respondent headcount shows coverage 0 and weight NaN in the coverage
+table (it has no rows to weight).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.classifiers import OKVED_SECTIONS
+from forecast.columns import CONTROLS_COLUMNS
+from forecast.errors import ConfigError, InputError
+from forecast.survey.schema import message
+
+COVERAGE_COLUMNS = ("survey_year", "okved_section", "respondents_headcount", "employment", "weight", "coverage")
+
+
+def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """Read and check control totals; InputError names the row and value at fault."""
+    if isinstance(controls, pd.DataFrame):
+        df, name = controls.copy(), "controls"
+    else:
+        path = Path(controls)
+        if not path.is_file():
+            raise ConfigError(f"control totals file not found: {path}")
+        name = str(path)
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except Exception as exc:
+            raise InputError(f"{name}: cannot read the control totals: {exc}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in CONTROLS_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{name}: missing column(s) {', '.join(missing)}; expected {','.join(CONTROLS_COLUMNS)}")
+    df = df[list(CONTROLS_COLUMNS)].astype(str)
+    year = pd.to_numeric(df["survey_year"].str.strip(), errors="coerce")
+    emp = pd.to_numeric(df["employment"].str.strip().str.replace(",", ".", regex=False)
+                        .str.replace(r"[\s\u00a0]", "", regex=True), errors="coerce")
+    sec = df["okved_section"].str.strip().str.upper()
+    for i in range(len(df)):
+        if np.isnan(year.iat[i]) or not float(year.iat[i]).is_integer():
+            raise InputError(f"{name}: row {i + 2}: survey_year {df['survey_year'].iat[i]!r} is not a year")
+        if sec.iat[i] not in OKVED_SECTIONS:
+            raise InputError(f"{name}: row {i + 2}: okved_section {df['okved_section'].iat[i]!r} is not A–U")
+        if np.isnan(emp.iat[i]) or emp.iat[i] < 0:
+            raise InputError(f"{name}: row {i + 2}: employment {df['employment'].iat[i]!r} is not a number ≥ 0")
+    out = pd.DataFrame({"survey_year": year.astype("int64"), "okved_section": sec, "employment": emp.astype(float)})
+    dup = out.duplicated(["survey_year", "okved_section"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(f"{name}: row {i + 2}: a second row for {out['survey_year'].iat[i]} "
+                         f"section {out['okved_section'].iat[i]}")
+    return out
+
+
+def apply_weights(frame: pd.DataFrame, controls: pd.DataFrame | None, source: str = "controls"
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Weights on ``frame`` (accepted rows) and the coverage table."""
+    resp = (frame.groupby(["survey_year", "okved_section"])["headcount"].sum()
+            .rename("respondents_headcount").reset_index())
+    resp["survey_year"] = resp["survey_year"].astype("int64")
+    issues: list[dict] = []
+    if controls is None:
+        cov = resp.assign(employment=np.nan, weight=1.0, coverage=np.nan)
+        frame = frame.assign(weight=1.0)
+        return frame, cov[list(COVERAGE_COLUMNS)].reset_index(drop=True), issues
+    years = set(resp["survey_year"])
+    ctl = controls[controls["survey_year"].isin(years)]
+    cov = resp.merge(ctl, on=["survey_year", "okved_section"], how="outer")
+    cov["respondents_headcount"] = cov["respondents_headcount"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = cov["employment"] / cov["respondents_headcount"]
+    w = w.where(cov["respondents_headcount"] > 0)
+    no_ctl = cov["employment"].isna() & (cov["respondents_headcount"] > 0)
+    w = w.where(~no_ctl, 1.0)
+    cov["weight"] = w
+    cov["coverage"] = np.where(cov["employment"] > 0,
+                               cov["respondents_headcount"] / cov["employment"].where(cov["employment"] > 0),
+                               np.nan)
+    for _, r in cov[no_ctl].iterrows():
+        issues.append({"_file_idx": -1, "file": source, "sheet": None, "row": None, "column": "okved_section",
+                       "value": r["okved_section"], "code": "W_NO_CONTROL",
+                       "message": message("W_NO_CONTROL", f"no control total for survey year "
+                                          f"{int(r['survey_year'])}, section {r['okved_section']}: weight 1")})
+    cov = cov.sort_values(["survey_year", "okved_section"]).reset_index(drop=True)
+    wmap = cov.set_index(["survey_year", "okved_section"])["weight"]
+    idx = pd.MultiIndex.from_arrays([frame["survey_year"].astype("int64"), frame["okved_section"]])
+    frame = frame.assign(weight=wmap.reindex(idx).to_numpy(dtype=float))
+    return frame, cov[list(COVERAGE_COLUMNS)], issues
