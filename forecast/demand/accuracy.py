@@ -1,0 +1,99 @@
+"""Backtest of the demand forecast against naive benchmarks (the workbook's accuracy sheet).
+
+At each past origin o among T−5 … T−2 that the engine ran (as if in real time, see
+:mod:`forecast.demand.engine`; interval multipliers are the ones calibrated at T, the only
+look-ahead), the forecast demand of every profession (profession_code × education, summed
+over industries) at o+h is compared with the realised §3 demand computed from the waves
+o+h−1 and o+h (exit rate and vacancies of wave o). Benchmarks:
+
+* ``stated_needs``: the employers' stated needs N_h at face value;
+* ``flat_3pct``: flat employment with replacement at ``demand.default_exit_rate`` (3%) of
+  E[o] a year, plus the vacancies V[o] in the first year (§3 with X = 0).
+
+Metric: weighted MAPE Σ|F − A| / ΣA over professions and origins, per horizon, and for the
+cumulative demand over horizons 1 … h (``cumulative`` rows: sums over the first h years,
+origins whose waves reach o+h). ``coverage_80``/``coverage_95``: share of professions whose
+observed employment at o+h fell inside the model's interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.demand.components import demand_components
+from forecast.demand.engine import EngineResult, _actual, _nodes_sum
+from forecast.params import DemandParams
+
+ACCURACY_COLUMNS = ("method", "horizon", "cumulative", "wmape", "n", "coverage_80",
+                    "coverage_95")
+EVAL_FIRST, EVAL_LAST = 5, 2      # origins T−5 … T−2
+
+
+def accuracy_table(res: EngineResult, dparams: DemandParams) -> pd.DataFrame:
+    h = res.history
+    K = len(h.years)
+    horizon = res.origins[-1].views["univariate"].shape[1]
+    rows = []
+    stats = {}    # (method, cumulative, t) → [abs err, actual, n]
+    cover = {}    # (t, level) → [inside, n]
+    for o in res.origins[:-1]:
+        k = o.k
+        if not (K - 1 - EVAL_FIRST <= k <= K - 1 - EVAL_LAST):
+            continue
+        hh = min(horizon, K - 1 - k)
+        if hh <= 0:
+            continue
+        act = _actual(h, k, horizon)
+        cells = o.reconciled[None][1 + h.m:]
+        e0 = np.nan_to_num(h.e[:, k:k + 1])
+        _, _, _, d_f = demand_components(np.hstack([e0, cells]), h.rates[:, k], h.vac[:, k],
+                                         dparams)
+        _, _, _, d_a = demand_components(np.hstack([h.e_obs[:, k:k + 1], act["cell"]]),
+                                         h.rates[:, k], h.vac[:, k], dparams)
+        need = np.zeros_like(d_f)
+        nh = min(horizon, h.needs.shape[2])
+        need[:, :nh] = h.needs[:, k, :nh]
+        flat = np.tile(dparams.default_exit_rate * e0, (1, horizon))
+        flat[:, 0] += h.vac[:, k] * dparams.vacancy_fill_share
+        actual_p = _nodes_sum(h, d_a)[2]
+        for method, f in (("model", d_f), ("stated_needs", need), ("flat_3pct", flat)):
+            fp = _nodes_sum(h, f)[2]
+            for t in range(hh):
+                for cum in (False, True):
+                    a = actual_p[:, :t + 1].sum(1) if cum else actual_p[:, t]
+                    ff = fp[:, :t + 1].sum(1) if cum else fp[:, t]
+                    ok = np.isfinite(a) & np.isfinite(ff)
+                    s = stats.setdefault((method, cum, t + 1), [0.0, 0.0, 0])
+                    s[0] += float(np.abs(ff[ok] - a[ok]).sum())
+                    s[1] += float(a[ok].sum())
+                    s[2] += int(ok.sum())
+        prof_fc = _nodes_sum(h, cells)[2]
+        q = res.quantiles[("employment", "profession")]
+        for t in range(hh):
+            a = act["profession"][:, t]
+            sd = o.sd["profession"][:, t]
+            ok = np.isfinite(a) & np.isfinite(sd)
+            for j, lv in enumerate(res.levels):
+                half = q[t, j] * sd
+                inside = (a >= prof_fc[:, t] - half) & (a <= prof_fc[:, t] + half)
+                c = cover.setdefault((t + 1, lv), [0, 0])
+                c[0] += int((inside & ok).sum())
+                c[1] += int(ok.sum())
+    for (method, cum, t), (ae, aa, n) in sorted(stats.items(), key=lambda x: (
+            x[0][1], x[0][2], ["model", "stated_needs", "flat_3pct"].index(x[0][0]))):
+        row = {"method": method, "horizon": t, "cumulative": cum,
+               "wmape": ae / aa if aa > 0 else np.nan, "n": n,
+               "coverage_80": np.nan, "coverage_95": np.nan}
+        if method == "model" and not cum:
+            for lv in (80, 95):
+                c = cover.get((t, lv))
+                if c and c[1]:
+                    row[f"coverage_{lv}"] = c[0] / c[1]
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in ACCURACY_COLUMNS})
+    return pd.DataFrame(rows, columns=list(ACCURACY_COLUMNS))
+
+
+__all__ = ["accuracy_table", "ACCURACY_COLUMNS"]

@@ -1,0 +1,151 @@
+"""Bottom-up view (methodology.md §2): realisation ratio ρ of stated needs, employer path.
+
+* **Realised demand** of a cell for an origin wave o and horizon h is the §3 demand computed
+  from the headcounts of the following waves, with the exit rate r and vacancies of wave o:
+  max(0, E[o+h] − E[o+h−1] + r·E[o+h−1]) + [h = 1]·V[o]·vacancy_fill_share (NaN where either
+  wave is missing for the cell's section).
+* **Realisation ratio** of a profession (profession_code × education) at horizon h:
+  ρ_p = Σ realised ÷ Σ stated need N_h[o], summed over its cells and all origins with both
+  known. The pooled ratio ρ_0 sums over all professions. Thin professions are shrunk towards
+  ρ_0 by empirical Bayes: an observation (p, o) has variance φ·N[p,o] (quasi-Poisson; φ
+  estimated from the within-profession scatter), so ρ_p has sampling variance φ/N_p; the
+  between-profession variance τ² is the DerSimonian–Laird moment estimate; the weight of
+  ρ_p is w = τ²/(τ² + φ/N_p) and ρ = w·ρ_p + (1−w)·ρ_0. Horizons no past wave can check yet
+  take the ratio of the longest horizon that can be checked; with a single wave (nothing to
+  learn from) ρ = 1 (needs at face value).
+* **Employer path.** E_bu[t] = E_bu[t−1] + ρ_h·N[t] − R[t], R[t] = r·E_bu[t−1], from
+  E_bu[T] = E[T], clipped at 0. In the first year the vacancy term V·vacancy_fill_share is
+  taken off ρ_1·N_1 first (not below 0): ρ_1·N_1 estimates the first-year demand, which
+  includes filling today's vacancies, and those hires fill existing posts rather than add
+  employment. Horizons whose stated needs are all 0 in the wave (the form did not ask that
+  far) have no bottom-up view (NaN).
+
+Examples
+--------
+>>> import numpy as np
+>>> path = bottom_up_path(np.array([100.0]), np.array([[0.5, 0.5]]), np.array([[20.0, 10.0]]),
+...                       np.array([0.05]), np.array([4.0]))
+>>> path.round(2).tolist()
+[[101.0, 100.95]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: ρ when nothing can be learned (a single wave): needs at face value
+RHO_DEFAULT = 1.0
+
+
+def realised_demand(e_obs: np.ndarray, rates: np.ndarray, vacancies: np.ndarray, h: int,
+                    fill: float) -> np.ndarray:
+    """Realised demand (cells × origins) at horizon h for origins 0 … K−1−h.
+
+    ``e_obs`` cells × K observed headcounts (NaN missing); ``rates`` and ``vacancies`` cells
+    × K (the origin's r and V).
+    """
+    k = e_obs.shape[1]
+    if h >= k:
+        return np.empty((e_obs.shape[0], 0))
+    prev = e_obs[:, h - 1:k - 1]
+    cur = e_obs[:, h:]
+    d = np.maximum(0.0, cur - prev + rates[:, :k - h] * prev)
+    if h == 1:
+        d = d + vacancies[:, :k - h] * fill
+    return d
+
+
+def realisation_ratios(e_obs, rates, vacancies, needs, prof_index, n_prof, fill,
+                       max_h: int, horizon_limit: int | None = None):
+    """ρ per profession and horizon from the waves 0 … K−1.
+
+    Parameters
+    ----------
+    e_obs, rates, vacancies : arrays cells × K
+    needs : array cells × K × 10 (N_h of each wave)
+    prof_index : array (cells,) profession of each cell, 0 … n_prof−1
+    max_h : int
+        Horizons 1 … max_h are returned.
+
+    Returns
+    -------
+    rho : array (n_prof, max_h)
+    table : DataFrame prof, horizon, rho, rho_pooled, n_obs, weight, rho_raw
+    """
+    k = e_obs.shape[1]
+    prof_index = np.asarray(prof_index, int)
+    rho = np.full((n_prof, max_h), np.nan)
+    rows = []
+    learned = 0
+    for h in range(1, max_h + 1):
+        if h >= k or h > needs.shape[2]:
+            break
+        real = realised_demand(e_obs, rates, vacancies, h, fill)        # cells × (k−h)
+        need = needs[:, :k - h, h - 1]
+        ok = np.isfinite(real) & np.isfinite(need)
+        r_sum = np.zeros((n_prof, k - h))
+        n_sum = np.zeros((n_prof, k - h))
+        np.add.at(r_sum, prof_index, np.where(ok, real, 0.0))
+        np.add.at(n_sum, prof_index, np.where(ok, need, 0.0))
+        has = n_sum > 0
+        if not has.any():
+            break
+        learned = h
+        rp = r_sum.sum(1)
+        np_ = n_sum.sum(1)
+        pooled = rp.sum() / np_.sum()
+        raw = np.divide(rp, np_, out=np.full(n_prof, np.nan), where=np_ > 0)
+        n_obs = has.sum(1)
+        # quasi-Poisson dispersion from the within-profession scatter
+        resid = np.where(has, (r_sum - np.nan_to_num(raw)[:, None] * n_sum) ** 2
+                         / np.where(has, n_sum, 1.0), 0.0)
+        p_used = int((np_ > 0).sum())
+        dof = int(has.sum()) - p_used
+        phi = resid.sum() / dof if dof > 0 else np.nan
+        if np.isfinite(phi) and phi > 0 and p_used > 1:
+            wts = np_[np_ > 0] / phi
+            q = (wts * (raw[np_ > 0] - pooled) ** 2).sum()
+            c = wts.sum() - (wts ** 2).sum() / wts.sum()
+            tau2 = max(0.0, (q - (p_used - 1)) / c) if c > 0 else 0.0
+            weight = np.where(np_ > 0, tau2 / (tau2 + phi / np.where(np_ > 0, np_, 1.0)), 0.0)
+        elif np.isfinite(phi) and phi == 0:
+            weight = (np_ > 0).astype(float)      # no scatter at all: trust each profession
+        else:
+            weight = np.zeros(n_prof)
+        rho[:, h - 1] = weight * np.nan_to_num(raw) + (1 - weight) * pooled
+        rows.append(pd.DataFrame({"prof": np.arange(n_prof), "horizon": h,
+                                  "rho": rho[:, h - 1], "rho_pooled": pooled,
+                                  "n_obs": n_obs, "weight": weight, "rho_raw": raw}))
+    if learned == 0:
+        rho[:] = RHO_DEFAULT
+    else:
+        rho[:, learned:] = rho[:, [learned - 1]]
+    table = (pd.concat(rows, ignore_index=True) if rows else
+             pd.DataFrame({"prof": pd.Series(dtype=int), "horizon": pd.Series(dtype=int),
+                           "rho": pd.Series(dtype=float), "rho_pooled": pd.Series(dtype=float),
+                           "n_obs": pd.Series(dtype=int), "weight": pd.Series(dtype=float),
+                           "rho_raw": pd.Series(dtype=float)}))
+    return rho, table
+
+
+def bottom_up_path(e0: np.ndarray, rho: np.ndarray, needs: np.ndarray, rate: np.ndarray,
+                   vacancies: np.ndarray, fill: float = 1.0) -> np.ndarray:
+    """Employment path implied by bias-corrected needs (cells × H), see module docstring.
+
+    ``rho`` and ``needs`` are cells × H (ρ_h and N_h of each cell).
+    """
+    n, h = needs.shape
+    out = np.empty((n, h))
+    prev = np.asarray(e0, float)
+    hires = rho * needs
+    for t in range(h):             # a recursion over the (few) years, vectorised over cells
+        add = hires[:, t]
+        if t == 0:
+            add = np.maximum(0.0, add - vacancies * fill)
+        prev = np.maximum(0.0, prev + add - rate * prev)
+        out[:, t] = prev
+    return out
+
+
+__all__ = ["realised_demand", "realisation_ratios", "bottom_up_path", "RHO_DEFAULT"]

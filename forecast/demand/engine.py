@@ -1,0 +1,426 @@
+"""The rolling-origin engine behind :func:`forecast.demand.forecast_demand`.
+
+Everything is computed "as if in real time" at a sequence of origins (waves): the last few
+past waves (backtest origins) and the survey year T. At each origin o, from the waves ≤ o
+only:
+
+1. **Views** of each cell's employment for o+1 … o+H: univariate (AutoForecaster, all
+   cells, professions, sections and the total in one vectorised call), top-down (industry
+   forecast × projected share) and bottom-up (ρ-corrected needs), see
+   :mod:`~forecast.demand.topdown` and :mod:`~forecast.demand.bottomup`. Backtest origins
+   use the realised indicator path; T uses each scenario variant.
+2. **Industry model**: the growth regression on the scenario indicator or the univariate
+   forecast, whichever had the smaller total absolute error over sections, the total and
+   horizons at the earlier origins (univariate until two origins can be compared, and
+   always without a scenario file).
+3. **Combination**: per horizon h, weights ∝ 1 / MSE of each view over all cells and the
+   earlier origins that can be checked at h (Bates–Granger inverse-MSE weights; a horizon
+   without checks takes the weights of the longest checked one; equal weights before any
+   check). A view missing at a horizon (bottom-up beyond the stated needs) drops out and
+   the others' weights are renormalised.
+4. **Reconciliation** over total → section → cell with the chosen method; the base
+   forecasts are the industry model for the total and sections and the combination for
+   cells; ``mint_shrink`` uses the one-step residuals of these base forecasts at the
+   earlier origins.
+5. **Intervals**: each node's univariate forecast standard deviation σ_h (profession nodes
+   included), scaled by the empirical quantile of |error|/σ_h of the reconciled forecasts
+   at the earlier origins, per level (cell, profession, section and total pooled) and
+   horizon (split-conformal calibration; the normal quantile until 10 checks exist, and a
+   horizon without checks takes the longest checked horizon's ratio). Demand intervals
+   likewise, from |demand error| / σ_1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from forecast.columns import NEED_COLUMNS
+from forecast.demand.bottomup import bottom_up_path, realisation_ratios
+from forecast.demand.components import demand_components, exit_rates
+from forecast.demand.reconcile import Hierarchy, reconcile
+from forecast.demand.topdown import project_shares, regression_forecast
+from forecast.params import DemandParams
+from forecast.panel import CELL_KEYS, Panel
+
+#: waves of history an origin needs before it is used as a backtest origin
+MIN_TRAIN_WAVES = 3
+#: backtest origins used (the latest ones before T)
+MAX_BACKTEST_ORIGINS = 7
+#: checks needed before the empirical interval quantile replaces the normal one
+MIN_CALIBRATION = 10
+VIEWS = ("univariate", "top_down", "bottom_up")
+LEVELS = ("cell", "profession", "section", "total")
+
+
+@dataclass
+class History:
+    """Cells × years arrays of the panel (years consecutive from the first wave to T)."""
+
+    keys: pd.DataFrame
+    years: np.ndarray
+    e_obs: np.ndarray
+    e: np.ndarray
+    vac: np.ndarray
+    rates: np.ndarray
+    needs: np.ndarray
+    sections: np.ndarray
+    parent: np.ndarray
+    profs: pd.DataFrame
+    prof_index: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.keys)
+
+    @property
+    def m(self) -> int:
+        return len(self.sections)
+
+    @property
+    def n_prof(self) -> int:
+        return len(self.profs)
+
+
+def build_history(panel: Panel, dparams: DemandParams) -> History:
+    cells = panel.cells
+    keys = cells[list(CELL_KEYS)].drop_duplicates().sort_values(list(CELL_KEYS),
+                                                                kind="mergesort")
+    keys = keys.reset_index(drop=True)
+    years = np.arange(min(panel.waves), max(panel.waves) + 1)
+    idx = pd.MultiIndex.from_frame(keys)
+    row = idx.get_indexer(pd.MultiIndex.from_frame(cells[list(CELL_KEYS)]))
+    col = cells["survey_year"].to_numpy(int) - years[0]
+    n, k = len(keys), len(years)
+
+    def grid(name, fill=np.nan):
+        a = np.full((n, k), fill)
+        a[row, col] = cells[name].to_numpy(float)
+        return a
+
+    e_obs = grid("headcount")
+    e = _fill_rows(e_obs)
+    vac = np.nan_to_num(grid("vacancies"))
+    old = _ffill(grid("age_55plus"))
+    rep = _ffill(grid("headcount_age_reported"))
+    rates = exit_rates(e, np.nan_to_num(old), np.nan_to_num(rep), dparams)
+    needs = np.zeros((n, k, len(NEED_COLUMNS)))
+    for j, c in enumerate(NEED_COLUMNS):
+        needs[row, col, j] = cells[c].to_numpy(float)
+    sections, parent = np.unique(keys["okved_section"].to_numpy(str), return_inverse=True)
+    pk = keys[["profession_code", "education"]]
+    profs = pk.drop_duplicates().sort_values(["profession_code", "education"],
+                                             kind="mergesort").reset_index(drop=True)
+    prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
+    return History(keys, years, e_obs, e, vac, rates, needs, sections, parent, profs,
+                   prof_index)
+
+
+def _ffill(a):
+    return pd.DataFrame(a.T).ffill().to_numpy().T
+
+
+def _fill_rows(a):
+    """Interior gaps interpolated linearly, trailing gaps carried forward, leading kept NaN."""
+    df = pd.DataFrame(a.T)
+    return df.interpolate(limit_area="inside").ffill().to_numpy().T
+
+
+def _group_sum(values, index, size):
+    """Sum rows of ``values`` into ``size`` groups; NaN if any member is NaN."""
+    out = np.zeros((size,) + values.shape[1:])
+    np.add.at(out, index, np.nan_to_num(values))
+    bad = np.zeros((size,) + values.shape[1:])
+    np.add.at(bad, index, np.isnan(values).astype(float))
+    out[bad > 0] = np.nan
+    return out
+
+
+def _nodes_sum(h: History, cells):
+    """(total, sections, professions) aggregates of a cells × … array (NaN-propagating)."""
+    sec = _group_sum(cells, h.parent, h.m)
+    tot = _group_sum(sec, np.zeros(h.m, int), 1)
+    prof = _group_sum(cells, h.prof_index, h.n_prof)
+    return tot, sec, prof
+
+
+@dataclass
+class OriginResult:
+    k: int
+    sd: dict            # level → nodes × H univariate σ_h
+    views: dict         # view → cells × H (top_down per scenario: dict)
+    industry: dict      # "univariate" → (1+m) × H ; "regression" → {scen: (1+m) × H} or None
+    rho: np.ndarray
+    rho_table: pd.DataFrame
+    needs_available: np.ndarray
+    weights: np.ndarray = None
+    industry_model: str = "univariate"
+    base: dict = field(default_factory=dict)        # scen → nodes × H
+    reconciled: dict = field(default_factory=dict)  # scen → nodes × H
+
+
+def _univariate(h: History, k: int, horizon: int):
+    """σ and means for every node from one AutoForecaster call on series up to column k."""
+    from forecast.models import AutoForecaster
+
+    tot, sec, prof = _nodes_sum(h, h.e[:, :k + 1])
+    blocks = [("total", tot), ("section", sec), ("profession", prof), ("cell", h.e[:, :k + 1])]
+    values = np.vstack([b for _, b in blocks])
+    n_series, kk = values.shape
+    ids = np.repeat(np.arange(n_series), kk)
+    ds = np.tile(h.years[:k + 1], n_series)
+    y = values.ravel()
+    ok = np.isfinite(y)
+    df = pd.DataFrame({"unique_id": ids[ok], "ds": ds[ok], "y": y[ok]})
+    fc = AutoForecaster(nonnegative=False).fit(df).predict(horizon, level=[80])
+    uid = fc["unique_id"].to_numpy(int)
+    step = fc["ds"].to_numpy(int) - h.years[k] - 1
+    mean = np.full((n_series, horizon), np.nan)
+    sd = np.full((n_series, horizon), np.nan)
+    good = (step >= 0) & (step < horizon)
+    mean[uid[good], step[good]] = fc["yhat"].to_numpy(float)[good]
+    z = norm.ppf(0.9)
+    width = fc["yhat_hi_80"].to_numpy(float) - fc["yhat_lo_80"].to_numpy(float)
+    sd[uid[good], step[good]] = (width / (2 * z))[good]
+    mean = np.maximum(mean, 0.0)
+    out_mean, out_sd, start = {}, {}, 0
+    for name, b in blocks:
+        out_mean[name] = mean[start:start + len(b)]
+        out_sd[name] = sd[start:start + len(b)]
+        start += len(b)
+    return out_mean, out_sd
+
+
+def compute_origin(h: History, k: int, horizon: int, log_x: dict | None,
+                   dparams: DemandParams) -> OriginResult:
+    """All views at origin column k; ``log_x`` scenario → log indicator on years[0]…T+H."""
+    mean, sd = _univariate(h, k, horizon)
+    industry_uni = np.vstack([mean["total"], mean["section"]])
+    regression = None
+    if log_x is not None:
+        tot, sec, _ = _nodes_sum(h, h.e[:, :k + 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_e = np.log(np.where(np.vstack([tot, sec]) > 0, np.vstack([tot, sec]), np.nan))
+        regression = {}
+        for scen, path in log_x.items():
+            reg = regression_forecast(log_e, path[:k + 1 + horizon], horizon)
+            regression[scen] = np.where(np.isfinite(reg), reg, industry_uni)
+    # shares
+    _, sec_e, _ = _nodes_sum(h, np.nan_to_num(h.e[:, :k + 1]))
+    denom = sec_e[h.parent]
+    shares = np.divide(h.e[:, :k + 1], denom, out=np.full_like(denom, np.nan),
+                       where=denom > 0)
+    shares = project_shares(shares, h.parent, h.m, horizon)
+    # bottom-up
+    rho, table = realisation_ratios(h.e_obs[:, :k + 1], h.rates[:, :k + 1], h.vac[:, :k + 1],
+                                    h.needs[:, :k + 1], h.prof_index, h.n_prof,
+                                    dparams.vacancy_fill_share, horizon)
+    nh = min(horizon, h.needs.shape[2])
+    need = np.zeros((h.n, horizon))
+    need[:, :nh] = h.needs[:, k, :nh]
+    available = need.sum(axis=0) > 0
+    e0 = np.nan_to_num(h.e[:, k])
+    bu = bottom_up_path(e0, rho[h.prof_index], need, h.rates[:, k], h.vac[:, k],
+                        dparams.vacancy_fill_share)
+    bu[:, ~available] = np.nan
+    bu[np.isnan(h.e[:, k])] = np.nan
+    views = {"univariate": mean["cell"], "shares": shares, "bottom_up": bu}
+    return OriginResult(k=k, sd=sd, views=views,
+                        industry={"univariate": industry_uni, "regression": regression},
+                        rho=rho, rho_table=table, needs_available=available)
+
+
+def _industry(o: OriginResult, model: str, scen: str | None):
+    if model == "regression" and o.industry["regression"] is not None:
+        reg = o.industry["regression"]
+        return reg[scen] if scen in reg else next(iter(reg.values()))
+    return o.industry["univariate"]
+
+
+def _cell_views(h: History, o: OriginResult, model: str, scen: str | None):
+    ind = _industry(o, model, scen)
+    td = ind[1 + h.parent] * o.views["shares"]
+    return np.stack([o.views["univariate"], td, o.views["bottom_up"]])   # views × n × H
+
+
+def _actual(h: History, k: int, horizon: int):
+    """Observed nodes at k+1 … k+horizon (NaN beyond T or where not surveyed)."""
+    K = len(h.years)
+    cells = np.full((h.n, horizon), np.nan)
+    j = min(horizon, K - 1 - k)
+    if j > 0:
+        cells[:, :j] = h.e_obs[:, k + 1:k + 1 + j]
+    tot, sec, prof = _nodes_sum(h, cells)
+    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
+
+
+def _weights_from(errors: list[np.ndarray], horizon: int) -> np.ndarray:
+    """Inverse-MSE weights (H × views) from squared-error sums/counts of earlier origins."""
+    sse = np.zeros((horizon, len(VIEWS)))
+    cnt = np.zeros((horizon, len(VIEWS)))
+    for s, c in errors:
+        sse += s
+        cnt += c
+    w = np.full((horizon, len(VIEWS)), np.nan)
+    checked = (cnt > 0).any(axis=1)
+    for t in range(horizon):
+        if checked[t]:
+            mse = np.divide(sse[t], cnt[t], out=np.full(len(VIEWS), np.nan), where=cnt[t] > 0)
+            inv = np.where(np.isfinite(mse), 1.0 / np.maximum(mse, 1e-12), 0.0)
+            w[t] = inv / inv.sum() if inv.sum() > 0 else 1.0 / len(VIEWS)
+    last = None
+    for t in range(horizon):
+        if checked[t]:
+            last = w[t]
+        elif last is not None:
+            w[t] = last
+    w[np.isnan(w).all(axis=1)] = 1.0 / len(VIEWS)
+    return w
+
+
+def combine(views: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted combination (n × H) of views (V × n × H), renormalising over missing views."""
+    w = weights.T[:, None, :]                      # V × 1 × H
+    ok = np.isfinite(views)
+    num = (np.where(ok, views, 0.0) * w).sum(0)
+    den = (ok * w).sum(0)
+    return np.divide(num, den, out=np.zeros(views.shape[1:]), where=den > 0)
+
+
+@dataclass
+class EngineResult:
+    history: History
+    origins: list[OriginResult]
+    scenarios: list[str]
+    quantiles: dict            # (kind, level) → array H × len(levels) of half-width multipliers
+    levels: tuple
+    industry_model: str
+
+
+def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None,
+               realised_x: np.ndarray | None, scenarios: list[str],
+               dparams: DemandParams, progress: bool = False) -> EngineResult:
+    K = len(h.years)
+    first = max(MIN_TRAIN_WAVES - 1, K - 1 - MAX_BACKTEST_ORIGINS)
+    ks = [k for k in range(first, K - 1)] + [K - 1]
+    hier = Hierarchy(h.parent, h.m)
+    origins: list[OriginResult] = []
+    view_err: list = []        # (k, sse H×V, cnt H×V)
+    ind_err = {"univariate": [], "regression": []}   # (k, abs error sums per horizon)
+    resid: list = []           # (k, one-step residual vector over nodes)
+    calib = {}                 # (kind, level) → list of (k, horizon idx, |z|)
+    iterator = ks
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(ks, desc="forecast origins")
+    for k in iterator:
+        final = k == K - 1
+        paths = log_x if final else ({"realised": realised_x} if realised_x is not None else None)
+        o = compute_origin(h, k, horizon, paths, dparams)
+        # industry model from earlier origins
+        model = "univariate"
+        if o.industry["regression"] is not None:
+            eu = sum(e for kk, e in ind_err["univariate"] if kk < k)
+            er = sum(e for kk, e in ind_err["regression"] if kk < k)
+            n_cmp = sum(1 for kk, _ in ind_err["regression"] if kk < k)
+            if n_cmp >= 2 and er < eu:
+                model = "regression"
+        o.industry_model = model
+        # combination weights from the earlier origins, checked at horizons ≤ k
+        earlier = [(s, c) for kk, s, c in view_err if kk < k]
+        o.weights = _weights_from(earlier, horizon)
+        scen_list = scenarios if final else [None]
+        res_prev = [r for kk, r in resid if kk < k]
+        for scen in scen_list:
+            cv = _cell_views(h, o, model, scen)
+            cells = combine(cv, o.weights)
+            ind = _industry(o, model, scen)
+            base = np.vstack([ind, cells])
+            base = np.nan_to_num(base)
+            o.base[scen] = base
+            o.reconciled[scen] = reconcile(
+                base, hier, method,
+                residuals=np.array(res_prev) if len(res_prev) >= 2 else None)
+        origins.append(o)
+        if final:
+            break
+        # --- checks of this origin against the later waves (used by later origins) ---
+        act = _actual(h, k, horizon)
+        cv = _cell_views(h, o, model, None)
+        err = cv - act["cell"][None]
+        ok = np.isfinite(err) & np.isfinite(cv).all(axis=0)[None]
+        sse = np.where(ok, err ** 2, 0.0).sum(axis=1).T          # H × V
+        cnt = ok.sum(axis=1).T.astype(float)
+        view_err.append((k, sse, cnt))
+        act_ind = np.vstack([act["total"], act["section"]])
+        for name in ("univariate", "regression"):
+            if name == "regression" and o.industry["regression"] is None:
+                continue
+            f = _industry(o, name, "realised")
+            e = np.abs(f - act_ind)
+            ind_err[name].append((k, float(np.nansum(e))))
+        base = o.base[None]
+        r1 = np.concatenate([act_ind[:, 0], act["cell"][:, 0]]) - base[:, 0]
+        if np.isfinite(r1[:1 + h.m]).any():
+            resid.append((k, np.nan_to_num(r1)))
+        rec = o.reconciled[None]
+        tot, sec, prof = rec[:1], rec[1:1 + h.m], None
+        cells = rec[1 + h.m:]
+        _, _, prof = _nodes_sum(h, cells)
+        fc = {"total": tot, "section": sec, "profession": prof, "cell": cells}
+        for level in LEVELS:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.abs(act[level] - fc[level]) / o.sd[level]
+            calib.setdefault(("employment", level), []).append(z)
+        # demand checks at profession level (and cells), against realised §3 demand
+        for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.abs(d_a - d_f) / o.sd[level][:, :1]
+            calib.setdefault(("demand", level), []).append(z)
+    quantiles = _calibrate(calib, horizon, levels)
+    return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
+                        origins[-1].industry_model)
+
+
+def _demand_checks(h, k, horizon, cells_fc, act, dparams):
+    """Forecast vs realised demand (nodes × H) per level for origin k."""
+    e_path = np.hstack([np.nan_to_num(h.e[:, k:k + 1]), cells_fc])
+    _, _, _, d_f = demand_components(e_path, h.rates[:, k], h.vac[:, k], dparams)
+    a_path = np.hstack([h.e_obs[:, k:k + 1], act["cell"]])
+    _, _, _, d_a = demand_components(a_path, h.rates[:, k], h.vac[:, k], dparams)
+    out = {"cell": (d_f, d_a)}
+    tf, sf, pf = _nodes_sum(h, d_f)
+    ta, sa, pa = _nodes_sum(h, d_a)
+    out["profession"] = (pf, pa)
+    out["section"] = (sf, sa)
+    out["total"] = (tf, ta)
+    return out
+
+
+def _calibrate(calib, horizon, levels):
+    """Half-width multipliers q[(kind, level)] (H × len(levels)) of σ."""
+    zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
+    out = {}
+    for kind in ("employment", "demand"):
+        for level in LEVELS:
+            zs = list(calib.get((kind, level), []))
+            if level == "total":      # pooled with sections (too few checks alone)
+                zs = zs + list(calib.get((kind, "section"), []))
+            q = np.tile(zq, (horizon, 1))
+            last = None
+            for t in range(horizon):
+                vals = np.concatenate([z[:, t] for z in zs]) if zs else np.array([])
+                vals = vals[np.isfinite(vals)]
+                if len(vals) >= MIN_CALIBRATION:
+                    q[t] = np.quantile(vals, np.asarray(levels) / 100.0)
+                    last = q[t] / zq
+                elif last is not None:
+                    q[t] = last * zq
+            out[(kind, level)] = q
+    return out
+
+
+__all__ = ["History", "build_history", "run_engine", "EngineResult", "combine"]

@@ -1,0 +1,224 @@
+"""Top-down view (methodology.md §2): industry employment and profession shares.
+
+* **Scenario paths.** ``scenario.csv`` (year, indicator, value, variant) gives regional
+  indicators; history rows carry an empty variant or repeat under every variant. The
+  regression uses one indicator: the first whose name mentions gross regional product
+  (``grp``, ``врп``, ``gdp``, ``gross``), else the first indicator in text order with
+  positive values throughout. A variant's path is its own rows, completed by the history
+  rows for years it lacks; years missing inside are log-linearly interpolated and years past
+  its last value keep its last growth rate. Backtests use the *realised* path (history rows,
+  continued by the ``base`` variant, else the first variant, where history ends).
+* **Industry regression.** Growth form Δlog E[i,t] = α_i + β_i·Δlog X_t: the within-section
+  slope β pooled over sections, each section's own slope shrunk towards it with a prior
+  weight equal to the median section's Σ(x−x̄)² (so a typical section's data and the pooled
+  slope count equally), α_i = ȳ_i − β_i·x̄_i (the section's trend beyond the indicator).
+  Forecast: log E[i,T+h] = log E[i,T] + Σ_{j≤h} (α_i + β_i·Δlog X_{T+j}). Whether this or
+  the section's univariate forecast is used is chosen by rolling-origin backtest
+  (``forecast.demand.engine``).
+* **Shares** s[i,p,l] = E[i,p,l]/E[i] are projected as a level (exponentially weighted mean
+  of the shares, smoothing 0.5, so recent waves count most) plus the share's linear trend
+  over the last five waves, damped (φ = 0.7 a year, so the trend adds at most
+  φ/(1−φ) ≈ 2.3 years' worth), clipped at 0 and renormalised to sum to 1 in each section.
+
+Examples
+--------
+>>> import numpy as np
+>>> s = project_shares(np.array([[0.5, 0.6], [0.5, 0.4]]), np.array([0, 0]), 1, 2)
+>>> bool(np.allclose(s.sum(axis=0), 1.0)), bool((s >= 0).all())
+(True, True)
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import InputError
+
+SHARE_SMOOTHING = 0.5
+SHARE_TREND_WAVES = 5
+SHARE_DAMPING = 0.7
+_GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
+_ORDER = ("base", "conservative", "target")
+
+
+def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
+    cols = {"year", "indicator", "value"}
+    missing = cols - set(scenario.columns)
+    if missing:
+        raise InputError(f"scenario table: missing column(s) {', '.join(sorted(missing))}; "
+                         "need year, indicator, value, variant")
+    df = pd.DataFrame({
+        "year": pd.to_numeric(scenario["year"], errors="coerce"),
+        "indicator": scenario["indicator"].astype(str).str.strip(),
+        "value": pd.to_numeric(scenario["value"], errors="coerce"),
+        "variant": (scenario["variant"].fillna("").astype(str).str.strip()
+                    if "variant" in scenario.columns else ""),
+    })
+    bad = df["year"].isna() | df["value"].isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"scenario table: row {row + 2}: year and value must be numbers "
+                         f"(year={scenario['year'].iloc[row]!r}, "
+                         f"value={scenario['value'].iloc[row]!r})")
+    df["variant"] = df["variant"].replace({"nan": "", "None": ""})
+    df["year"] = df["year"].astype("int64")
+    return df
+
+
+def scenario_variants(scenario: pd.DataFrame | None) -> list[str]:
+    """Variants of a scenario table: base, conservative, target first, then text order."""
+    if scenario is None or len(scenario) == 0:
+        return ["base"]
+    df = _clean_scenario(scenario)
+    names = sorted({v for v in df["variant"] if v})
+    if not names:
+        return ["base"]
+    return [v for v in _ORDER if v in names] + [v for v in names if v not in _ORDER]
+
+
+def choose_indicator(scenario: pd.DataFrame) -> str | None:
+    """The indicator the regression uses (see module docstring), or None."""
+    df = _clean_scenario(scenario)
+    names = sorted(df["indicator"].unique())
+    pos = [n for n in names if (df.loc[df["indicator"] == n, "value"] > 0).all()]
+    grp = [n for n in pos if _GRP_RE.search(n)]
+    return (grp or pos or [None])[0]
+
+
+def _fill_path(values: pd.Series, years: np.ndarray) -> np.ndarray:
+    """log path on ``years`` from a year-indexed series of positive values."""
+    s = np.log(values.groupby(level=0).mean().sort_index())
+    known = s.index.to_numpy()
+    out = np.interp(years, known, s.to_numpy())
+    if len(known) >= 2:
+        g = s.iloc[-1] - s.iloc[-2]
+        after = years > known[-1]
+        out[after] = s.iloc[-1] + g * (years[after] - known[-1])
+        g0 = s.iloc[1] - s.iloc[0]
+        before = years < known[0]
+        out[before] = s.iloc[0] + g0 * (years[before] - known[0])
+    return out
+
+
+def scenario_paths(scenario: pd.DataFrame | None, years: np.ndarray,
+                   variants: list[str]) -> tuple[str | None, dict[str, np.ndarray] | None,
+                                                 np.ndarray | None]:
+    """log indicator paths on ``years`` per variant, and the realised path for backtests."""
+    if scenario is None or len(scenario) == 0:
+        return None, None, None
+    df = _clean_scenario(scenario)
+    ind = choose_indicator(scenario)
+    if ind is None:
+        return None, None, None
+    d = df[df["indicator"] == ind]
+    hist = d[d["variant"] == ""]
+    names = sorted({v for v in d["variant"] if v})
+    paths = {}
+    for v in variants:
+        own = d[d["variant"] == v]
+        if own.empty and names:
+            raise InputError(f"scenario table: variant {v!r} has no rows for indicator {ind!r}")
+        rows = pd.concat([hist[~hist["year"].isin(own["year"])], own])
+        paths[v] = _fill_path(rows.set_index("year")["value"], years)
+    if hist.empty:
+        # history repeated under every variant: the years all variants agree on
+        piv = d.pivot_table(index="year", columns="variant", values="value", aggfunc="mean")
+        same = piv.nunique(axis=1) == 1
+        hist_rows = piv[same].iloc[:, 0]
+    else:
+        hist_rows = hist.set_index("year")["value"]
+    ref = "base" if "base" in names else (names[0] if names else "")
+    cont = d[d["variant"] == ref].set_index("year")["value"]
+    cont = cont[~cont.index.isin(hist_rows.index)]
+    realised = _fill_path(pd.concat([hist_rows, cont]), years)
+    return ind, paths, realised
+
+
+def regression_forecast(log_e: np.ndarray, log_x: np.ndarray, h: int) -> np.ndarray:
+    """Industry employment by the growth regression (module docstring).
+
+    Parameters
+    ----------
+    log_e : array (m, k)
+        log employment of m series over the k training years (NaN where unknown).
+    log_x : array (k + h,)
+        log indicator over the training years and the h forecast years.
+
+    Returns
+    -------
+    array (m, h): forecast employment (not logged); NaN where the series has no last value.
+    """
+    m, k = log_e.shape
+    dy = np.diff(log_e, axis=1)
+    dx = np.diff(log_x[:k])
+    ok = np.isfinite(dy)
+    cnt = ok.sum(axis=1)
+    xb = np.where(ok, dx[None, :], 0.0)
+    yb = np.where(ok, dy, 0.0)
+    xm = np.divide(xb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
+    ym = np.divide(yb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
+    xc = np.where(ok, dx[None, :] - xm[:, None], 0.0)
+    yc = np.where(ok, dy - ym[:, None], 0.0)
+    sxx = (xc * xc).sum(1)
+    sxy = (xc * yc).sum(1)
+    beta0 = sxy.sum() / sxx.sum() if sxx.sum() > 0 else 0.0
+    kappa = float(np.median(sxx[cnt > 0])) if (cnt > 0).any() else 0.0
+    beta = (sxy + kappa * beta0) / np.where(sxx + kappa > 0, sxx + kappa, 1.0)
+    beta = np.where(sxx + kappa > 0, beta, beta0)
+    alpha = ym - beta * xm
+    fx = np.diff(log_x[k - 1:k + h])
+    steps = alpha[:, None] + beta[:, None] * fx[None, :]
+    last = _last_finite(log_e)
+    return np.exp(last[:, None] + np.cumsum(steps, axis=1))
+
+
+def _last_finite(a: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(a)
+    idx = np.where(ok, np.arange(a.shape[1])[None, :], -1).max(axis=1)
+    out = np.full(a.shape[0], np.nan)
+    has = idx >= 0
+    out[has] = a[np.flatnonzero(has), idx[has]]
+    return out
+
+
+def project_shares(shares: np.ndarray, parent: np.ndarray, n_sections: int,
+                   h: int) -> np.ndarray:
+    """Projected shares (cells × h), ≥ 0 and summing to 1 within each section.
+
+    ``shares`` is cells × waves up to the origin (NaN where the section was not surveyed).
+    """
+    n, k = shares.shape
+    s = shares.copy()
+    ok = np.isfinite(s)
+    # exponentially weighted level, newest weight 1
+    wts = (1 - SHARE_SMOOTHING) ** np.arange(k - 1, -1, -1, dtype=float)
+    w = np.where(ok, wts[None, :], 0.0)
+    level = np.divide((w * np.nan_to_num(s)).sum(1), w.sum(1), out=np.zeros(n),
+                      where=w.sum(1) > 0)
+    # linear trend over the last waves
+    j = max(0, k - SHARE_TREND_WAVES)
+    t = np.arange(k - j, dtype=float)
+    sub = s[:, j:]
+    okk = np.isfinite(sub)
+    cnt = okk.sum(1)
+    tm = np.divide((okk * t).sum(1), cnt, out=np.zeros(n), where=cnt > 0)
+    sm = np.divide(np.nan_to_num(sub).sum(1), cnt, out=np.zeros(n), where=cnt > 0)
+    tc = np.where(okk, t[None, :] - tm[:, None], 0.0)
+    stt = (tc * tc).sum(1)
+    slope = np.divide((tc * np.where(okk, sub - sm[:, None], 0.0)).sum(1), stt,
+                      out=np.zeros(n), where=stt > 0)
+    # the level lags the trend by the smoothing's mean age; the damped trend runs from there
+    damp = np.cumsum(SHARE_DAMPING ** np.arange(1, h + 1))
+    proj = np.maximum(level[:, None] + slope[:, None] * damp[None, :], 0.0)
+    parent = np.asarray(parent, int)
+    tot = np.zeros((n_sections, h))
+    np.add.at(tot, parent, proj)
+    denom = tot[parent]
+    return np.divide(proj, denom, out=np.zeros_like(proj), where=denom > 0)
+
+
+__all__ = ["scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
+           "project_shares"]

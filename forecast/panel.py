@@ -1,0 +1,193 @@
+"""Survey panel (methodology.md §1): weighted cells per wave, the history of every cell.
+
+A *cell* is (okved_section, profession_code, education); a *wave* is one survey_year. For
+each wave and cell the panel holds the weighted sums of the survey frame
+(``SurveyData.frame``, one row per employer × profession × education):
+
+* ``headcount`` E = Σ w·headcount, ``vacancies`` V = Σ w·vacancies,
+  ``need_1`` … ``need_10`` N_h = Σ w·need_h (an empty need is 0, as in the form);
+* ``age_55plus`` O = Σ w·age_55plus over the rows that report it, and
+  ``headcount_age_reported`` = Σ w·headcount over the same rows, so that the exit rate of
+  §3 uses O/E on exactly the rows that report age (NaN-free: 0 where no row reports);
+* ``respondents``: number of distinct employers (inn) reporting the cell.
+
+Choices where the methodology is silent:
+
+* **Cells appearing or vanishing.** A cell absent from a wave is 0 in that wave when its
+  section was surveyed that wave (some respondent of the section answered), because the
+  survey of a section lists all its professions; it is *missing* (no row) when nobody in the
+  section answered that wave. Zero rows have ``respondents`` = 0.
+* **Professions renamed between waves.** The code is the identity; the name shown is the one
+  of the latest wave the code appears in (the most frequent name there, ties broken by text
+  order), for every wave.
+* **Employers entering or leaving.** Nothing is matched by employer: each wave is its own
+  weighted estimate of the population (post-stratification weights of survey-format.md
+  gross respondents up to section totals), so entries and exits of respondents are handled
+  by the weights rather than by chaining employers.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({
+...     "survey_year": [2025, 2025, 2026], "inn": ["1", "2", "1"],
+...     "okved_section": ["C", "C", "C"], "profession_code": ["11111"] * 3,
+...     "profession": ["Welder", "Welder", "Welder (gas)"], "education": ["СПО-КРС"] * 3,
+...     "headcount": [10, 5, 12], "vacancies": [1, 0, 2], "age_55plus": [2.0, None, 3.0],
+...     "need_1": [2, 1, 3], "weight": [2.0, 2.0, 1.0]})
+>>> p = build_panel(frame)
+>>> p.cells[["survey_year", "profession", "headcount", "age_55plus",
+...          "headcount_age_reported", "respondents"]].values.tolist()
+[[2025, 'Welder (gas)', 30.0, 4.0, 20.0, 2], [2026, 'Welder (gas)', 12.0, 3.0, 12.0, 1]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecast.columns import NEED_COLUMNS
+from forecast.errors import InputError
+
+#: key of a cell (i, p, l)
+CELL_KEYS: tuple[str, ...] = ("okved_section", "profession_code", "education")
+
+#: columns of :attr:`Panel.cells`
+PANEL_COLUMNS: tuple[str, ...] = (
+    "survey_year", "okved_section", "profession_code", "profession", "education",
+    "headcount", "vacancies", "age_55plus", "headcount_age_reported", *NEED_COLUMNS,
+    "respondents",
+)
+
+_VALUE_COLUMNS = ("headcount", "vacancies", "age_55plus", "headcount_age_reported",
+                  *NEED_COLUMNS)
+
+
+@dataclass
+class Panel:
+    """Weighted survey cells by wave.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        :data:`PANEL_COLUMNS`, sorted by survey_year and the cell key; zero rows for cells
+        absent from a surveyed section (see module docstring).
+    sections : DataFrame
+        survey_year, okved_section, headcount, respondents: the sections surveyed each wave.
+    professions : dict
+        profession_code → name (latest wave).
+    """
+
+    cells: pd.DataFrame
+    sections: pd.DataFrame
+    professions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def waves(self) -> list[int]:
+        """Survey years present, ascending."""
+        return sorted(int(y) for y in self.sections["survey_year"].unique())
+
+    @property
+    def survey_year(self) -> int:
+        """T: the latest wave."""
+        return self.waves[-1]
+
+    def upto(self, year: int) -> "Panel":
+        """The panel as it was known at wave ``year`` (waves ≤ year), for backtests."""
+        cells = self.cells[self.cells["survey_year"] <= year].reset_index(drop=True)
+        sections = self.sections[self.sections["survey_year"] <= year].reset_index(drop=True)
+        return Panel(cells=cells, sections=sections, professions=self.professions)
+
+
+def _clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    required = ["survey_year", *CELL_KEYS, "headcount"]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(f"survey frame: missing column(s) {', '.join(missing)}")
+    n = len(frame)
+    df = pd.DataFrame({
+        "survey_year": pd.to_numeric(frame["survey_year"], errors="raise").astype("int64"),
+        **{k: frame[k].astype(str).str.strip() for k in CELL_KEYS},
+    })
+    df["inn"] = frame["inn"].astype(str) if "inn" in frame.columns else pd.Series(
+        np.arange(n).astype(str), index=frame.index)
+    df["profession"] = (frame["profession"].astype(str).str.strip()
+                        if "profession" in frame.columns else "")
+    w = (pd.to_numeric(frame["weight"], errors="coerce").fillna(1.0).to_numpy(float)
+         if "weight" in frame.columns else np.ones(n))
+    head = pd.to_numeric(frame["headcount"], errors="coerce").fillna(0.0).to_numpy(float)
+    df["headcount"] = w * head
+    df["vacancies"] = w * (pd.to_numeric(frame["vacancies"], errors="coerce").fillna(0.0)
+                           .to_numpy(float) if "vacancies" in frame.columns else 0.0)
+    age = (pd.to_numeric(frame["age_55plus"], errors="coerce").to_numpy(float)
+           if "age_55plus" in frame.columns else np.full(n, np.nan))
+    reported = ~np.isnan(age)
+    df["age_55plus"] = np.where(reported, w * np.nan_to_num(age), 0.0)
+    df["headcount_age_reported"] = np.where(reported, w * head, 0.0)
+    for col in NEED_COLUMNS:
+        vals = (pd.to_numeric(frame[col], errors="coerce").fillna(0.0).to_numpy(float)
+                if col in frame.columns else np.zeros(n))
+        df[col] = w * vals
+    return df
+
+
+def _latest_names(df: pd.DataFrame) -> dict[str, str]:
+    """profession_code → most frequent name in the latest wave the code appears in."""
+    if df.empty:
+        return {}
+    last = df.groupby("profession_code")["survey_year"].transform("max")
+    sub = df.loc[df["survey_year"] == last, ["profession_code", "profession"]]
+    counts = sub.value_counts().reset_index(name="n")
+    counts = counts.sort_values(["profession_code", "n", "profession"],
+                                ascending=[True, False, True], kind="mergesort")
+    first = counts.drop_duplicates("profession_code")
+    return dict(zip(first["profession_code"], first["profession"]))
+
+
+def build_panel(frame: pd.DataFrame) -> Panel:
+    """Weighted cells per wave from the accepted survey rows (methodology.md §1).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``SurveyData.frame`` (forecast.columns.SURVEY_FRAME_COLUMNS); at least survey_year,
+        okved_section, profession_code, education, headcount. Missing optional columns are
+        taken as 0 (vacancies, needs), not reported (age_55plus) or 1 (weight).
+
+    Returns
+    -------
+    Panel
+    """
+    df = _clean_frame(frame)
+    professions = _latest_names(df)
+    keys = ["survey_year", *CELL_KEYS]
+    if df.empty:
+        cells = pd.DataFrame({c: pd.Series(dtype=float) for c in PANEL_COLUMNS})
+        sections = pd.DataFrame({"survey_year": pd.Series(dtype="int64"),
+                                 "okved_section": pd.Series(dtype=str),
+                                 "headcount": pd.Series(dtype=float),
+                                 "respondents": pd.Series(dtype="int64")})
+        return Panel(cells=cells, sections=sections, professions=professions)
+    g = df.groupby(keys, sort=True)
+    sums = g[list(_VALUE_COLUMNS)].sum()
+    sums["respondents"] = g["inn"].nunique()
+    sums = sums.reset_index()
+
+    # sections surveyed per wave, and the complete grid of (wave, cell) within them
+    sg = df.groupby(["survey_year", "okved_section"], sort=True)
+    sections = sg["headcount"].sum().to_frame()
+    sections["respondents"] = sg["inn"].nunique()
+    sections = sections.reset_index()
+    cell_ids = sums[list(CELL_KEYS)].drop_duplicates()
+    grid = sections[["survey_year", "okved_section"]].merge(cell_ids, on="okved_section")
+    cells = grid.merge(sums, on=keys, how="left")
+    cells[list(_VALUE_COLUMNS)] = cells[list(_VALUE_COLUMNS)].fillna(0.0)
+    cells["respondents"] = cells["respondents"].fillna(0).astype("int64")
+    cells["profession"] = cells["profession_code"].map(professions).fillna("")
+    cells = cells.sort_values(keys, kind="mergesort").reset_index(drop=True)
+    return Panel(cells=cells[list(PANEL_COLUMNS)], sections=sections,
+                 professions=professions)
+
+
+__all__ = ["Panel", "build_panel", "CELL_KEYS", "PANEL_COLUMNS"]
