@@ -1,11 +1,19 @@
 """Vectorised time-series engine for many short annual series (long frame unique_id, ds, y).
 
-``AutoForecaster`` is the default; the members (``Naive``, ``Drift``, ``SES``, ``Holt``,
-``ETS``) follow scikit-learn conventions and work on all series at once with numpy.
+``AutoForecaster`` is the default (median of ETS, damped Holt, DOTM and drift with
+calibrated intervals); the members (``Naive``, ``Drift``, ``SES``, ``Holt``, ``ETS``,
+``Theta``) follow scikit-learn conventions and work on all series at once with numpy.
+``backtest`` runs rolling-origin evaluations; ``metrics`` holds sMAPE, MASE, coverage,
+Winkler score and ``accuracy_table``.
 """
 
+from forecast.models import metrics
 from forecast.models.auto import AutoForecaster
+from forecast.models.backtest import backtest
 from forecast.models.baseline import Drift, Naive
 from forecast.models.ets import ETS, SES, Holt
+from forecast.models.metrics import accuracy_table
+from forecast.models.theta import Theta
 
-__all__ = ["AutoForecaster", "Naive", "Drift", "SES", "Holt", "ETS"]
+__all__ = ["AutoForecaster", "Naive", "Drift", "SES", "Holt", "ETS", "Theta", "backtest",
+           "metrics", "accuracy_table"]

@@ -25,9 +25,9 @@ from forecast.models.base import PanelForecaster
 
 __all__ = ["SES", "Holt", "ETS", "holt_filter", "holt_forecast", "fit_grid"]
 
-ALPHAS = np.array([0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.99])
-BETAS = np.array([0.02, 0.1, 0.25, 0.5])
-PHIS = np.array([0.8, 0.9, 0.96])
+ALPHAS = np.array([0.02, 0.1, 0.25, 0.45, 0.65, 0.85, 0.99])
+BETAS = np.array([0.03, 0.15, 0.45])
+PHIS = np.array([0.82, 0.9, 0.96])
 #: the smallest series estimated by ETS; shorter ones get a level-only/fallback fit
 MIN_LENGTH = 3
 
@@ -88,23 +88,30 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
     fb1 = np.zeros(shape)
     fb2 = np.zeros(shape)
     ab = alpha * beta
+    nmin = int(lengths.min(initial=0))
     for t in range(T):
+        # masks only matter once the shortest series has ended (speed: skip them before)
+        full = t < nmin
         m = (t < lengths)[:, None]
         y = np.nan_to_num(values[:, t])[:, None]
         yhat = lev + phi * tr if trend else lev
         e = y - yhat
-        e = np.where(m, e, 0.0)
+        if not full:
+            e = np.where(m, e, 0.0)
         see += e * e
         s1 += e * r1
-        m11 = m11 + np.where(m, r1 * r1, 0.0)
+        m11 = m11 + (r1 * r1 if full else np.where(m, r1 * r1, 0.0))
         if trend:
             s2 += e * r2
-            m12 = m12 + np.where(m, r1 * r2, 0.0)
-            m22 = m22 + np.where(m, r2 * r2, 0.0)
-        # advance zero-initialised states
+            m12 = m12 + (r1 * r2 if full else np.where(m, r1 * r2, 0.0))
+            m22 = m22 + (r2 * r2 if full else np.where(m, r2 * r2, 0.0))
+        # advance the zero-initialised states; they freeze after a series' end
         if trend:
-            lev = lev + phi * tr + alpha * e
-            tr = phi * tr + ab * e
+            if full:
+                lev = yhat + alpha * e
+                tr = phi * tr + ab * e
+            else:
+                lev, tr = np.where(m, yhat + alpha * e, lev), np.where(m, phi * tr + ab * e, tr)
         else:
             lev = lev + alpha * e
         # sensitivities of ŷ: ŷ = L + φB; then L' = L + φB − α r, B' = φB − αβ r
@@ -112,11 +119,12 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
         nL2 = L2 + phi * B2 - alpha * r2 if trend else L2
         nB1 = phi * B1 - ab * r1 if trend else B1
         nB2 = phi * B2 - ab * r2 if trend else B2
-        last = (t + 1 == lengths)[:, None]
-        fl1 = np.where(last, nL1, fl1)
-        fl2 = np.where(last, nL2, fl2)
-        fb1 = np.where(last, nB1, fb1)
-        fb2 = np.where(last, nB2, fb2)
+        if t + 1 >= nmin:
+            last = (t + 1 == lengths)[:, None]
+            fl1 = np.where(last, nL1, fl1)
+            fl2 = np.where(last, nL2, fl2)
+            fb1 = np.where(last, nB1, fb1)
+            fb2 = np.where(last, nB2, fb2)
         L1, L2, B1, B2 = nL1, nL2, nB1, nB2
         r1 = L1 + phi * B1 if trend else L1
         r2 = L2 + phi * B2 if trend else np.zeros_like(r1)
@@ -159,7 +167,7 @@ def fit_grid(values, lengths, trend: bool, damped: bool, alphas=ALPHAS, betas=BE
             cand_b = np.clip(res["beta"][:, None] + db[:, None] * np.array([-1, 0, 1]), 0.0, 1.0)
             if damped:
                 dp = 0.5 * _step(phis, res["phi"])
-                cand_p = np.clip(res["phi"][:, None] + dp[:, None] * np.array([-1, 0, 1]), 0.7, 0.99)
+                cand_p = np.clip(res["phi"][:, None] + dp[:, None] * np.array([-1, 0, 1]), 0.8, 0.98)
             else:
                 cand_p = np.ones((n, 1))
             A = np.repeat(cand_a, cand_b.shape[1] * cand_p.shape[1], axis=1)
@@ -328,9 +336,11 @@ class ETS(_ExpSmoothing):
         if unknown:
             raise ValueError(f"unknown ETS model(s) {sorted(unknown)}; choose from {sorted(specs)}")
         best, best_ic, names = None, None, np.full(len(n), "ANN", dtype=object)
+        self.forms_ = {}
         for name in [m for m in specs if m in self.models]:
             trend, damped, k = specs[name]
             res = fit_grid(v, n, trend=trend, damped=damped)
+            self.forms_[name] = dict(res)
             ic = aicc(res["sse"], n, k)
             res["k"] = np.full(len(n), k)
             if best is None:

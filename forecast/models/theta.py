@@ -1,0 +1,142 @@
+"""Theta method (Assimakopoulos & Nikolopoulos 2000) as SES with drift, vectorised.
+
+Standard Theta (STM, Hyndman & Billah 2003): fit SES (α and initial level by least
+squares) to the series, take the OLS slope ``b`` of y on time; with θ the weight of the
+theta line,
+
+    ŷ(T+h) = SES forecast + (1 − 1/θ)·b·[h − 1 + 1/α − (1 − α)^T/α]
+
+θ = 2 is the classic method (also statsmodels' ``ThetaModel`` formula). ``theta=None``
+gives the optimised Theta model (OTM, Fiorucci et al. 2016): θ is chosen per series from a
+grid by the in-sample one-step MSE of the state-space form
+``ŷ(t+1) = l(t) + (1 − 1/θ)·[A(1 − α)^t + B(1 − (1 − α)^{t+1})/α]`` with A, B the OLS
+intercept and slope of the whole sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.models._frame import Panel
+from forecast.models.base import PanelForecaster
+
+__all__ = ["Theta", "ols_line"]
+
+THETAS = np.array([1.0, 1.5, 2.0, 2.5, 3.0, 4.0])
+ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99])
+
+
+def _ols_sums(v, n, upto):
+    """Intercept/slope of OLS of y on t = 1..k using the first ``k = min(upto, n)`` points."""
+    k = np.minimum(upto, n)
+    T = v.shape[1]
+    t = np.arange(1, T + 1, dtype=float)[None, :]
+    m = t <= k[:, None]
+    y = np.where(m, v, 0.0)
+    s0 = k.astype(float)
+    s1 = np.where(m, t, 0.0).sum(1)
+    s2 = np.where(m, t * t, 0.0).sum(1)
+    sy = y.sum(1)
+    sty = (y * t).sum(1)
+    return _line(s0, s1, s2, sy, sty)
+
+
+def _line(s0, s1, s2, sy, sty):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sxx = s2 - s1 * s1 / np.maximum(s0, 1)
+        slope = np.where((s0 > 1) & (sxx > 0), (sty - s1 * sy / np.maximum(s0, 1)) / np.where(sxx > 0, sxx, 1), 0.0)
+        icpt = np.where(s0 > 0, (sy - slope * s1) / np.maximum(s0, 1), 0.0)
+    return icpt, slope
+
+
+def ols_line(panel: Panel):
+    """Intercept A (at t = 0) and slope B of OLS of y on t = 1..n, per series."""
+    return _ols_sums(panel.values, panel.lengths, panel.lengths)
+
+
+def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
+    """Least squares (α, θ, l0) per series over a grid; returns dict of (n,) arrays."""
+    n_series, T = values.shape
+    A_g, Th_g = np.meshgrid(alphas, thetas, indexing="ij")
+    a = A_g.ravel()[None, :]
+    w = 1 - 1 / Th_g.ravel()[None, :]
+    shape = (n_series, a.shape[1])
+    lev = np.zeros(shape)
+    see, s1, m11 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    fin = np.zeros(shape)  # (1-α)^n per series (sensitivity of l_n to l0)
+    nA, nB = ols_line(Panel(None, values, lengths, None))
+    cs = np.zeros((5, n_series))  # running sums for the dynamic line: s0, s1, s2, sy, sty
+    for t in range(T):
+        m = (t < lengths)[:, None]
+        y = np.nan_to_num(values[:, t])[:, None]
+        if dynamic:
+            A, B = _line(*cs)
+        else:
+            A, B = nA, nB
+        decay = (1 - a) ** t
+        drift = w * (A[:, None] * decay + B[:, None] * (1 - (1 - a) ** (t + 1)) / a)
+        if dynamic:
+            drift = np.where(cs[0][:, None] > 0, drift, 0.0)
+        e = np.where(m, y - lev - drift, 0.0)
+        see += e * e
+        s1 += e * decay
+        m11 += np.where(m, decay * decay, 0.0)
+        lev = np.where(m, a * y + (1 - a) * lev, lev)
+        fin = np.where(m, (1 - a) ** (t + 1), fin)
+        tt = t + 1.0
+        yt = np.where(m[:, 0], y[:, 0], 0.0)
+        mm = m[:, 0].astype(float)
+        cs += np.stack([mm, mm * tt, mm * tt * tt, yt, yt * tt])
+    l0 = s1 / np.maximum(m11, 1e-300)
+    sse = np.maximum(see - l0 * s1, 0.0)
+    j = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
+    rows = np.arange(n_series)
+    alpha = np.broadcast_to(a, shape)[rows, j]
+    theta = np.broadcast_to(Th_g.ravel()[None, :], shape)[rows, j]
+    level = (lev + fin * l0)[rows, j]
+    return {"alpha": alpha, "theta": theta, "level": level, "sse": sse[rows, j],
+            "intercept": nA, "slope": nB, "level0": l0[rows, j]}
+
+
+class Theta(PanelForecaster):
+    """Theta method in Fiorucci et al.'s state-space form, vectorised.
+
+    ``theta=2`` is the standard method (STM); ``theta=None`` optimises θ per series (OTM);
+    ``dynamic=True`` updates the theta line's intercept/slope as data arrive (DOTM).
+    α, (θ) and the initial level are least-squares estimates over a grid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"unique_id": "a", "ds": range(2010, 2020), "y": [float(x) for x in range(10)]})
+    >>> Theta().fit(df).predict(2)["yhat"].round(2).tolist()
+    [9.49, 9.99]
+    """
+
+    def __init__(self, theta: float | None = 2.0, dynamic: bool = False):
+        self.theta = theta
+        self.dynamic = dynamic
+
+    def _fit_panel(self, panel: Panel) -> None:
+        v, n = panel.values, panel.lengths
+        thetas = THETAS if self.theta is None else np.array([float(self.theta)])
+        res = fit_theta(v, n, ALPHAS, thetas, self.dynamic)
+        self.alpha_, self.theta_, self.level_ = res["alpha"], res["theta"], res["level"]
+        self.intercept_, self.slope_ = res["intercept"], res["slope"]
+        k = 3 if self.theta is not None else 4
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.sigma2_ = np.where(n > 0, res["sse"] / np.maximum(n - k + 1, 1), np.nan)
+        self.n_ = n
+
+    def _mean(self, h: int) -> np.ndarray:
+        a, n = self.alpha_[:, None], self.n_[:, None]
+        hh = np.arange(1, h + 1)[None, :]
+        w = 1 - 1 / self.theta_[:, None]
+        drift = w * (self.intercept_[:, None] * (1 - a) ** n
+                     + self.slope_[:, None] * (hh - 1 + (1 - (1 - a) ** (n + 1)) / a))
+        return self.level_[:, None] + drift
+
+    def _sd(self, h: int) -> np.ndarray:
+        hh = np.arange(1, h + 1)[None, :]
+        a = self.alpha_[:, None]
+        return np.sqrt(self.sigma2_[:, None] * (1 + (hh - 1) * a * a))
