@@ -1,0 +1,323 @@
+"""The annual cycle: surveys → panel → demand forecast → quotas → output folder.
+
+This module only composes the stages (:func:`forecast.survey.read_surveys`,
+:func:`forecast.panel.build_panel`, :func:`forecast.demand.forecast_demand`,
+:func:`forecast.quotas.derive_quotas_detailed`) and hands the result to
+:mod:`forecast.report`. It holds no stage logic.
+
+Choices (the contract is silent):
+
+* The survey year T is the latest ``survey_year`` among the accepted rows.
+* Without ``[quotas] programmes``/``mapping`` the run stops after the demand forecast and
+  the quota tables are empty (the workbook says so); missing ``colleges``/``enrolment``
+  mean no colleges / no students enrolled.
+* ``--scenario NAME`` keeps one variant of the scenario file; a name the file lacks is a
+  configuration error (exit 2).
+* ``--backend dask`` needs the optional ``dask`` package (a configuration error, exit 2,
+  when absent). The stages are vectorised in one process; with dask installed the same
+  computation runs (there is nothing to distribute at a region's size yet).
+* Exit status of ``kadry run``/``kadry demo``: 0, or 1 when survey rows or files were
+  rejected (the outputs are still written); errors exit 2 or 3 via :mod:`forecast.cli`.
+* Output files are written one by one, each atomically; ``manifest.json`` is written last,
+  so a manifest always describes a complete set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import forecast
+from forecast.columns import (
+    COLLEGES_COLUMNS,
+    DEMAND_COLUMNS,
+    ENROLMENT_COLUMNS,
+    QUOTAS_COLLEGES_COLUMNS,
+    QUOTAS_PROGRAMMES_COLUMNS,
+    SCENARIO_COLUMNS,
+)
+from forecast.config import Config, load_config
+from forecast.errors import ConfigError, InputError, KadryError
+from forecast.params import as_dict
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced; :meth:`write` makes the output folder.
+
+    Attributes
+    ----------
+    config : Config
+    survey : SurveyData
+    survey_year : int
+    demand, quotas_programmes, quotas_colleges, accuracy, realisation : DataFrame
+        The tables of interfaces.md (``demand``: DEMAND_COLUMNS, every level and scenario).
+    history : DataFrame
+        year, okved_section, profession_code, education, employment: weighted survey
+        headcounts of every wave (for the fan charts).
+    programmes, demand_by_year, quota_issues, unmapped : DataFrame or None
+        The programmes table as read and the quota stage's detail (for the workbook).
+    timings : dict
+        Seconds per stage.
+    """
+
+    config: Config
+    survey: Any
+    survey_year: int
+    demand: pd.DataFrame
+    quotas_programmes: pd.DataFrame
+    quotas_colleges: pd.DataFrame
+    accuracy: pd.DataFrame
+    realisation: pd.DataFrame
+    history: pd.DataFrame | None = None
+    programmes: pd.DataFrame | None = None
+    demand_by_year: pd.DataFrame | None = None
+    quota_issues: pd.DataFrame | None = None
+    unmapped: pd.DataFrame | None = None
+    demand_result: Any = None
+    quota_result: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+    seeds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenarios(self) -> list[str]:
+        from forecast.report.tables import scenario_order
+
+        return scenario_order(self.demand["scenario"].dropna().unique()) if len(self.demand) else []
+
+    @property
+    def rejected(self) -> bool:
+        """True when survey rows or files were rejected (exit status 1)."""
+        counts = getattr(self.survey, "counts", {}) or {}
+        return bool(counts.get("rejected", 0) or counts.get("files_failed", 0))
+
+    def write(self, out_dir: str | Path | None = None, progress: bool = False) -> Path:
+        """Write the output folder (interfaces.md) to ``out_dir`` (default ``[output] dir``)."""
+        from forecast.report import render, write_outputs
+        from forecast.report.files import sha256_file, write_json
+
+        out = Path(out_dir if out_dir is not None else self.config.output.dir)
+        with _timed(self.timings, "render", progress):
+            files = render(self)
+        with _timed(self.timings, "write", progress):
+            write_outputs(files, out)
+            write_json(out / "manifest.json", self.manifest(files, sha256_file))
+        return out
+
+    def manifest(self, files: dict[str, bytes] | None = None, sha=None) -> dict[str, Any]:
+        """The contents of manifest.json."""
+        import hashlib
+
+        cfg = self.config
+        inputs = {}
+        for label, path in cfg.input_files().items():
+            p = Path(path)
+            if p.is_file():
+                inputs[label] = {"path": str(p), "bytes": p.stat().st_size,
+                                 "sha256": sha(p) if sha else None}
+        counts = dict(getattr(self.survey, "counts", {}) or {})
+        return {
+            "kadry_version": forecast.__version__,
+            "survey_year": int(self.survey_year),
+            "scenarios": self.scenarios,
+            "config": cfg.as_dict(),
+            "config_file": str(cfg.path) if cfg.path else None,
+            "inputs": inputs,
+            "rows": {
+                "survey": counts,
+                "survey_issues": int(len(getattr(self.survey, "issues", []) or [])),
+                "demand": int(len(self.demand)),
+                "quotas_programmes": int(len(self.quotas_programmes)),
+                "quotas_colleges": int(len(self.quotas_colleges)),
+                "quota_issues": int(len(self.quota_issues)) if self.quota_issues is not None else 0,
+            },
+            "outputs": {rel: hashlib.sha256(data).hexdigest() for rel, data in (files or {}).items()},
+            "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+            "seeds": self.seeds,
+        }
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str, progress: bool):
+    t0 = time.perf_counter()
+    if progress:
+        print(f"kadry: {name} …", file=sys.stderr, flush=True)
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    if progress:
+        print(f"kadry: {name} done in {timings[name]:.1f} s", file=sys.stderr, flush=True)
+
+
+def _read_table(path: str | None, key: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    if not path:
+        return None
+    try:
+        t = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    except Exception as exc:  # noqa: BLE001 - any unreadable table is the user's to fix
+        raise InputError(f"{key}: cannot read {path}: {exc}") from None
+    t.columns = [str(c).strip() for c in t.columns]
+    missing = [c for c in columns if c not in t.columns]
+    if missing:
+        raise InputError(f"{key}: {path} lacks column(s) {', '.join(missing)}")
+    return t
+
+
+def _scenario_table(cfg: Config, scenario: str | None) -> pd.DataFrame | None:
+    table = _read_table(cfg.forecast.scenario, "forecast.scenario", SCENARIO_COLUMNS)
+    if table is None:
+        return None
+    variants = sorted({str(v).strip() for v in table["variant"].dropna() if str(v).strip()})
+    if scenario is not None and variants and scenario not in variants:
+        raise ConfigError(f"--scenario {scenario!r}: the scenario file {cfg.forecast.scenario} "
+                          f"has variants {', '.join(variants)}")
+    return table
+
+
+def _check_backend(backend: str) -> None:
+    if backend == "local":
+        return
+    if backend != "dask":
+        raise ConfigError(f"--backend must be local or dask, got {backend!r}")
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        raise ConfigError("--backend dask needs the dask package (pip install 'dask[dataframe]'); "
+                          "or use the default --backend local") from None
+
+
+def run(config: str | Path | Config, out: str | Path | None = None, scenario: str | None = None,
+        backend: str = "local", progress: bool = False) -> RunResult:
+    """Run the annual cycle and return its :class:`RunResult` (nothing is written).
+
+    Parameters
+    ----------
+    config : path of ``kadry.toml`` or a :class:`~forecast.config.Config`
+    out : output folder for :meth:`RunResult.write` (overrides ``[output] dir``)
+    scenario : keep only this scenario variant
+    backend : ``local`` (default) or ``dask`` (needs the optional dask package)
+    progress : stage timings (and the stages' progress bars) to stderr
+    """
+    from forecast.demand import forecast_demand
+    from forecast.panel import build_panel
+    from forecast.survey import read_surveys
+
+    _check_backend(backend)
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if out is not None:
+        cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
+    timings: dict[str, float] = {}
+
+    with _timed(timings, "survey", progress):
+        survey = read_surveys(list(cfg.survey.paths), controls=cfg.survey.controls, progress=progress)
+    frame = survey.frame
+    if not len(frame):
+        raise KadryError("no survey rows were accepted: nothing to forecast "
+                         f"(files: {', '.join(cfg.survey.paths)}); see `kadry validate`")
+    T = int(pd.to_numeric(frame["survey_year"]).max())
+    scen_table = _scenario_table(cfg, scenario)
+    with _timed(timings, "panel", progress):
+        panel = build_panel(frame)
+    with _timed(timings, "demand", progress):
+        dres = forecast_demand(panel, scen_table, cfg.forecast, cfg.demand,
+                               scenarios=[scenario] if scenario else None, progress=progress)
+    demand = dres.demand.reset_index(drop=True)
+    if scenario is not None:
+        got = set(demand["scenario"].astype(str).unique())
+        if scenario not in got:
+            raise ConfigError(f"--scenario {scenario!r}: the forecast has scenarios {', '.join(sorted(got))}")
+
+    qp = pd.DataFrame({c: [] for c in QUOTAS_PROGRAMMES_COLUMNS})
+    qc = pd.DataFrame({c: [] for c in QUOTAS_COLLEGES_COLUMNS})
+    qres = programmes = None
+    if cfg.tables.programmes:
+        from forecast.quotas import derive_quotas_detailed
+
+        programmes = _read_table(cfg.tables.programmes, "quotas.programmes", ("code", "duration_months"))
+        colleges = cfg.tables.colleges or pd.DataFrame({c: [] for c in COLLEGES_COLUMNS})
+        enrolment = cfg.tables.enrolment or pd.DataFrame({c: [] for c in ENROLMENT_COLUMNS})
+        with _timed(timings, "quotas", progress):
+            qres = derive_quotas_detailed(demand, survey_year=T, programmes=cfg.tables.programmes,
+                                          mapping=cfg.tables.mapping, colleges=colleges,
+                                          enrolment=enrolment, params=as_dict(cfg.quotas))
+        qp, qc = qres.programmes, qres.colleges
+
+    history = None
+    cells = getattr(panel, "cells", None)
+    if cells is not None and len(cells):
+        history = cells.loc[:, ["survey_year", "okved_section", "profession_code", "education", "headcount"]]
+        history = history.rename(columns={"survey_year": "year", "headcount": "employment"})
+    return RunResult(
+        config=cfg, survey=survey, survey_year=T, demand=demand,
+        quotas_programmes=qp.reset_index(drop=True), quotas_colleges=qc.reset_index(drop=True),
+        accuracy=_frame_or_empty(getattr(dres, "accuracy", None)),
+        realisation=_frame_or_empty(getattr(dres, "realisation", None)),
+        history=history, programmes=programmes,
+        demand_by_year=getattr(qres, "demand_by_year", None),
+        quota_issues=getattr(qres, "issues", None), unmapped=getattr(qres, "unmapped", None),
+        demand_result=dres, quota_result=qres, timings=timings,
+        seeds=dict(getattr(dres, "seeds", {}) or {}),
+    )
+
+
+def _frame_or_empty(x) -> pd.DataFrame:
+    return x.reset_index(drop=True) if isinstance(x, pd.DataFrame) else pd.DataFrame()
+
+
+def _summary_lines(result: RunResult, out: Path) -> list[str]:
+    T = result.survey_year
+    counts = getattr(result.survey, "counts", {}) or {}
+    lines = [f"kadry: survey {T}: {counts.get('accepted', len(result.survey.frame))} rows accepted, "
+             f"{counts.get('rejected', 0)} rejected, {counts.get('files_failed', 0)} files failed"]
+    d = result.demand
+    for s in result.scenarios:
+        t = d.loc[(d["level"] == "total") & (d["scenario"].astype(str) == s) & (d["year"] > T), "demand"]
+        line = f"kadry: scenario {s}: demand {T + 1}–{T + result.config.forecast.horizon} = {t.sum():,.0f}"
+        q = result.quotas_programmes
+        if len(q):
+            line += f"; quotas {T + 1} = {q.loc[q['scenario'].astype(str) == s, 'quota'].sum():,.0f}"
+        lines.append(line)
+    lines.append(f"kadry: wrote {out}/forecast_{T}.xlsx and the tables, plots and manifest.json")
+    return lines
+
+
+def run_command(config: str | Path, out: str | Path | None = None, scenario: str | None = None,
+                backend: str = "local", progress: bool = False) -> int:
+    """``kadry run``: run, write the output folder, print a summary; the exit status."""
+    result = run(config, out=out, scenario=scenario, backend=backend, progress=progress)
+    target = result.write(progress=progress)
+    for line in _summary_lines(result, target):
+        print(line)
+    if result.rejected:
+        print("kadry: some survey rows or files were rejected: see survey_report.json and the "
+              "data issues sheet", file=sys.stderr)
+        return 1
+    return 0
+
+
+def sample_config_path() -> Path:
+    """``data/sample/kadry.toml`` of the source tree (may not exist in an installed package)."""
+    return Path(forecast.__file__).resolve().parents[1] / "data" / "sample" / "kadry.toml"
+
+
+def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:
+    """``kadry demo``: the whole cycle on the bundled sample region (generated when absent)."""
+    out = Path(out)
+    cfg = sample_config_path()
+    if not cfg.is_file():
+        from forecast.sample import generate_region, write_region
+
+        if progress:
+            print("kadry: generating the sample region …", file=sys.stderr, flush=True)
+        folder = write_region(generate_region(), out / "input")
+        cfg = Path(folder) / "kadry.toml"
+    return run_command(cfg, out=out, progress=progress)
+
+
+__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path"]

@@ -1,0 +1,199 @@
+"""Sheet names, column headers and captions of the workbook and plots, Russian and English.
+
+The one place for every user-facing label. :func:`sheet`, :func:`col` and :func:`text` pick
+the language (``ru`` default, ``en``); an unknown column key falls back to the key itself,
+so a new column never breaks the workbook.
+
+Examples
+--------
+>>> sheet("summary", "ru"), sheet("summary", "en")
+('Сводка', 'Summary')
+>>> col("demand", "ru")
+'Потребность'
+>>> col("no_such_column", "en")
+'no_such_column'
+"""
+
+from __future__ import annotations
+
+#: sheet key → (ru, en), in the workbook's order (interfaces.md)
+SHEETS: dict[str, tuple[str, str]] = {
+    "summary": ("Сводка", "Summary"),
+    "by_profession": ("Потребность по профессиям", "Demand by profession"),
+    "by_industry": ("Потребность по отраслям", "Demand by industry"),
+    "cells": ("Профессия × отрасль", "Profession × industry"),
+    "quotas_programmes": ("КЦП по программам", "Quotas by programme"),
+    "quotas_colleges": ("КЦП по организациям", "Quotas by college"),
+    "accuracy": ("Качество прогноза", "Forecast accuracy"),
+    "issues": ("Проверка данных", "Data issues"),
+    "methodology": ("Методика", "Methodology"),
+}
+
+#: column key → (ru, en)
+COLUMNS: dict[str, tuple[str, str]] = {
+    "scenario": ("Сценарий", "Scenario"),
+    "level": ("Уровень", "Level"),
+    "okved_section": ("Раздел ОКВЭД2", "ОКВЭД2 section"),
+    "section_name": ("Отрасль", "Industry"),
+    "profession_code": ("Код профессии", "Profession code"),
+    "profession": ("Профессия", "Profession"),
+    "education": ("Образование", "Education"),
+    "year": ("Год", "Year"),
+    "employment": ("Численность", "Employment"),
+    "employment_T": ("Численность {T} (факт)", "Employment {T} (survey)"),
+    "employment_last": ("Численность {Y}", "Employment {Y}"),
+    "employment_lo_80": ("Численность, нижн. 80%", "Employment, lower 80%"),
+    "employment_hi_80": ("Численность, верхн. 80%", "Employment, upper 80%"),
+    "employment_lo_95": ("Численность, нижн. 95%", "Employment, lower 95%"),
+    "employment_hi_95": ("Численность, верхн. 95%", "Employment, upper 95%"),
+    "expansion": ("Расширение", "Expansion"),
+    "replacement": ("Замещение выбытия", "Replacement"),
+    "vacancies": ("Вакансии", "Vacancies"),
+    "demand": ("Потребность", "Demand"),
+    "demand_year": ("Потребность {Y}", "Demand {Y}"),
+    "demand_total": ("Потребность {A}–{B}, всего", "Demand {A}–{B}, total"),
+    "expansion_total": ("в т.ч. расширение", "of which expansion"),
+    "replacement_total": ("в т.ч. замещение", "of which replacement"),
+    "vacancies_total": ("в т.ч. вакансии {Y}", "of which vacancies {Y}"),
+    "demand_lo_80": ("Потребность, нижн. 80%", "Demand, lower 80%"),
+    "demand_hi_80": ("Потребность, верхн. 80%", "Demand, upper 80%"),
+    "programme_code": ("Код программы", "Programme code"),
+    "programme": ("Программа", "Programme"),
+    "duration_months": ("Срок, мес.", "Duration, months"),
+    "admission_year": ("Год приёма", "Admission year"),
+    "graduation_year": ("Год выпуска", "Graduation year"),
+    "coverage_share": ("Доля покрытия c", "Coverage share c"),
+    "employment_rate": ("Доля трудоустройства e", "Employment rate e"),
+    "graduates_needed": ("Нужно выпускников G", "Graduates needed G"),
+    "pipeline": ("Выпуск из контингента P*", "Pipeline P*"),
+    "pipeline_year": ("Выпуск контингента P", "Cohort graduates P"),
+    "carry": ("Неусвоенный выпуск S", "Carried-over graduates S"),
+    "gap": ("Разрыв Gap", "Gap"),
+    "dropout": ("Отсев d", "Dropout d"),
+    "quota_raw": ("КЦП до округления", "Raw quota"),
+    "quota_needed": ("КЦП расчётная", "Quota needed"),
+    "shortfall": ("Сокращение по бюджету", "Budget shortfall"),
+    "quota": ("КЦП предлагаемая", "Proposed quota"),
+    "deficit": ("Дефицит мощности", "Capacity deficit"),
+    "last_quota": ("КЦП прошлого года", "Last year's quota"),
+    "change": ("Изменение", "Change"),
+    "college_code": ("Код организации", "College code"),
+    "college": ("Организация", "College"),
+    "capacity": ("Мощность", "Capacity"),
+    "target": ("Целевое значение", "Target"),
+    "file": ("Файл", "File"),
+    "sheet": ("Лист", "Sheet"),
+    "row": ("Строка", "Row"),
+    "column": ("Столбец", "Column"),
+    "value": ("Значение", "Value"),
+    "severity": ("Важность", "Severity"),
+    "code": ("Код", "Code"),
+    "message": ("Сообщение", "Message"),
+    "source": ("Источник", "Source"),
+    "table": ("Таблица", "Table"),
+    "model": ("Модель", "Model"),
+    "horizon": ("Горизонт, лет", "Horizon, years"),
+    "h": ("Горизонт, лет", "Horizon, years"),
+    "n": ("Наблюдений", "Observations"),
+    "mae": ("MAE", "MAE"),
+    "mase": ("MASE", "MASE"),
+    "rmse": ("RMSE", "RMSE"),
+    "mape": ("MAPE", "MAPE"),
+    "smape": ("sMAPE", "sMAPE"),
+    "wape": ("WAPE", "WAPE"),
+    "bias": ("Смещение", "Bias"),
+    "coverage_80": ("Покрытие 80%", "Coverage 80%"),
+    "coverage_95": ("Покрытие 95%", "Coverage 95%"),
+    "rho": ("Коэф. реализации ρ", "Realisation ratio ρ"),
+    "ratio": ("Коэф. реализации ρ", "Realisation ratio ρ"),
+    "count": ("Количество", "Count"),
+    "item": ("Показатель", "Item"),
+    "parameter": ("Параметр", "Parameter"),
+    "respondents": ("Респондентов", "Respondents"),
+    "respondents_headcount": ("Численность респондентов", "Respondents' headcount"),
+    "weight": ("Вес", "Weight"),
+    "coverage": ("Охват", "Coverage"),
+    "survey_year": ("Год обследования", "Survey year"),
+}
+
+#: captions and free text
+TEXT: dict[str, tuple[str, str]] = {
+    "total": ("Итого", "Total"),
+    "title": ("Прогноз потребности в кадрах и КЦП, обследование {T} г.",
+              "Staffing demand forecast and admission quotas, survey {T}"),
+    "facts": ("Основные сведения", "Key facts"),
+    "survey_year": ("Год обследования (T)", "Survey year (T)"),
+    "waves": ("Волны обследования", "Survey waves"),
+    "respondents": ("Респондентов (работодателей) в волне T", "Respondents (employers) in wave T"),
+    "rows": ("Принято строк анкет (все волны)", "Survey rows accepted (all waves)"),
+    "rejected": ("Отклонено строк", "Rows rejected"),
+    "files": ("Файлов прочитано / с ошибкой", "Files read / failed"),
+    "coverage": ("Охват занятости респондентами в T", "Employment covered by respondents in T"),
+    "horizon": ("Горизонт прогноза", "Forecast horizon"),
+    "scenarios": ("Сценарии", "Scenarios"),
+    "shown_scenario": ("Сценарий на листах по умолчанию (фильтр)", "Scenario shown by default (filter)"),
+    "totals_by_year": ("Итоги по годам (регион)", "Totals by year (region)"),
+    "top": ("20 профессий с наибольшей потребностью, {A}–{B}, сценарий {S}",
+            "Top 20 professions by demand, {A}–{B}, scenario {S}"),
+    "issues_by_code": ("Замечания к данным", "Data issues"),
+    "quota_total": ("КЦП предлагаемая, всего", "Proposed quotas, total"),
+    "last_quota_total": ("КЦП прошлого года, всего", "Last year's quotas, total"),
+    "filter_note": ("Итоги (строка «Итого») учитывают только видимые строки: по умолчанию "
+                    "показан сценарий «{S}», другие — через фильтр в заголовке.",
+                    "The Total row sums visible rows only: scenario '{S}' is shown by default, "
+                    "pick another with the header filter."),
+    "chain": ("Расчёт по годам (для проверки с калькулятором)", "Year-by-year chain (to recompute by hand)"),
+    "params": ("Параметры расчёта", "Parameters"),
+    "realisation": ("Коэффициенты реализации заявленной потребности ρ", "Realisation ratios ρ of stated needs"),
+    "accuracy": ("Точность прогноза на ретроспективе (скользящее начало)",
+                 "Backtest accuracy (rolling origin)"),
+    "no_rows": ("(нет строк)", "(no rows)"),
+    "no_quotas": ("КЦП не рассчитывались: в конфигурации нет таблиц программ.",
+                  "Quotas were not derived: the config names no programme tables."),
+    "fan_title": ("{name}: численность, прогноз и интервалы", "{name}: employment, forecast and intervals"),
+    "region": ("Регион, всего", "Region, total"),
+    "history": ("обследования", "surveys"),
+    "forecast": ("прогноз", "forecast"),
+    "band": ("интервал {L}%", "{L}% interval"),
+    "industry_title": ("Потребность по отраслям, сценарий {S}", "Demand by industry, scenario {S}"),
+    "quotas_title": ("КЦП и потребность года выпуска, сценарий {S}",
+                     "Quotas and demand in the graduation year, scenario {S}"),
+    "persons": ("человек", "persons"),
+    "other": ("прочие", "other"),
+    "survey_src": ("анкеты", "survey"),
+    "quotas_src": ("таблицы КЦП", "quota tables"),
+    "skipped": ("файл пропущен", "file skipped"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def sheet(key: str, lang: str = "ru") -> str:
+    """Sheet name of ``key`` in ``lang``."""
+    return _pick(SHEETS[key], lang)
+
+
+def col(key: str, lang: str = "ru", **fmt) -> str:
+    """Column header of ``key`` (the key itself when unknown); ``fmt`` fills ``{T}`` etc."""
+    pair = COLUMNS.get(key)
+    label = _pick(pair, lang) if pair else key
+    return label.format(**fmt) if fmt else label
+
+
+def text(key: str, lang: str = "ru", **fmt) -> str:
+    """Caption ``key`` in ``lang``."""
+    label = _pick(TEXT[key], lang)
+    return label.format(**fmt) if fmt else label
+
+
+def section_name(code: str, lang: str = "ru") -> str:
+    """ОКВЭД2 section name (empty for an unknown code)."""
+    from forecast.classifiers import OKVED_SECTIONS, OKVED_SECTIONS_EN
+
+    names = OKVED_SECTIONS_EN if lang == "en" else OKVED_SECTIONS
+    return names.get(str(code), "")
+
+
+__all__ = ["SHEETS", "COLUMNS", "TEXT", "sheet", "col", "text", "section_name"]

@@ -1,0 +1,355 @@
+"""The officials' workbook ``forecast_<T>.xlsx`` (interfaces.md, "Workbook sheets").
+
+:func:`build_workbook` takes a run (duck-typed: the attributes of
+:class:`forecast.pipeline.RunResult`) and the PNG images, and returns the bytes of the
+xlsx. The nine sheets come in the contract's order, named in the config's language.
+
+Determinism: the document properties carry a fixed date (1 December of the survey year)
+and every zip entry a fixed timestamp, so the same run gives the same bytes.
+
+Choices (the contract is silent):
+
+* Table sheets show every scenario, with the auto-filter pre-set to the primary scenario
+  (``base`` when present) and the other rows hidden; the totals row uses
+  ``SUBTOTAL(109, …)``, which sums only the visible rows, so it always matches the filter.
+* The quota sheets add the duration, c, e and the raw quota to each programme row, and the
+  year-by-year chain (demand, G, P, S) below the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XLImage
+from openpyxl.styles import Alignment, Font
+from openpyxl.writer.excel import ExcelWriter
+
+from forecast.report import labels as L
+from forecast.report import tables as tb
+from forecast.report.methodology import methodology_lines
+from forecast.report.sheets import Col, heading, page_setup, set_text, set_value, wrapped_lines, write_table
+
+_NUM = "num"
+_INT = "int"
+
+
+def build_workbook(run, images: dict[str, bytes] | None = None) -> bytes:
+    """The xlsx bytes of ``run`` (see module docstring); ``images``: name → PNG bytes."""
+    lang = run.config.output.language
+    T = int(run.survey_year)
+    scen = tb.scenario_order(run.demand["scenario"].dropna().unique()) if len(run.demand) else []
+    primary = scen[0] if scen else ""
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {key: wb.create_sheet(L.sheet(key, lang)) for key in L.SHEETS}
+    _summary(sheets["summary"], run, images or {}, lang, T, scen, primary)
+    _demand_sheet(sheets["by_profession"], run.demand, "profession", T, lang, primary)
+    _demand_sheet(sheets["by_industry"], run.demand, "section", T, lang, primary)
+    _demand_sheet(sheets["cells"], run.demand, "cell", T, lang, primary)
+    _quota_programmes(sheets["quotas_programmes"], run, lang, T, primary)
+    _quota_colleges(sheets["quotas_colleges"], run, lang, primary)
+    _accuracy(sheets["accuracy"], run, lang)
+    _issues(sheets["issues"], run, lang)
+    _methodology(sheets["methodology"], run, lang, T, scen)
+    for ws in wb.worksheets:
+        page_setup(ws, title_rows="1:1" if ws.title not in (L.sheet("summary", lang), L.sheet("methodology", lang)) else None,
+                   landscape=True)
+    return _deterministic_bytes(wb, T)
+
+
+# ---------------------------------------------------------------------------
+def _deterministic_bytes(wb: Workbook, year: int) -> bytes:
+    stamp = dt.datetime(year, 12, 1)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "kadry"
+    wb.properties.lastModifiedBy = "kadry"
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # save_workbook() would stamp "modified" with now
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(max(year, 1980), 12, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
+
+
+def _image(png: bytes, scale: float = 0.75) -> XLImage:
+    img = XLImage(io.BytesIO(png))
+    img.width, img.height = int(img.width * scale), int(img.height * scale)
+    return img
+
+
+def _facts(run, lang: str, T: int, scen: list[str], primary: str) -> list[tuple[str, object, str]]:
+    survey = run.survey
+    facts: list[tuple[str, object, str]] = [(L.text("survey_year", lang), T, "year")]
+    if survey is not None:
+        frame = survey.frame
+        years = sorted(int(y) for y in frame["survey_year"].dropna().unique()) if len(frame) else []
+        waves = f"{years[0]}–{years[-1]} ({len(years)})" if years else "—"
+        facts.append((L.text("waves", lang), waves, "text"))
+        facts.append((L.text("respondents", lang),
+                      int(frame.loc[frame["survey_year"] == T, "inn"].nunique()) if len(frame) else 0, "int"))
+        counts = dict(getattr(survey, "counts", {}) or {})
+        facts.append((L.text("rows", lang), counts.get("accepted", len(frame)), "int"))
+        facts.append((L.text("rejected", lang), counts.get("rejected", 0), "int"))
+        facts.append((L.text("files", lang), f"{counts.get('files', '—')} / {counts.get('files_failed', 0)}", "text"))
+        cov = getattr(survey, "coverage", None)
+        if cov is not None and len(cov) and {"respondents_headcount", "employment"} <= set(cov.columns):
+            c = cov.loc[cov["survey_year"] == T]
+            emp = pd.to_numeric(c["employment"], errors="coerce").sum()
+            if emp > 0:
+                facts.append((L.text("coverage", lang),
+                              float(pd.to_numeric(c["respondents_headcount"], errors="coerce").sum() / emp), "pct"))
+    facts.append((L.text("horizon", lang), f"{T + 1}–{T + run.config.forecast.horizon}", "text"))
+    facts.append((L.text("scenarios", lang), ", ".join(scen), "text"))
+    facts.append((L.text("shown_scenario", lang), primary, "text"))
+    qp = run.quotas_programmes
+    if len(qp):
+        p = qp.loc[qp["scenario"].astype(str) == primary]
+        facts.append((L.text("quota_total", lang), float(p["quota"].sum()), "int"))
+        facts.append((L.text("last_quota_total", lang), float(p["last_quota"].sum()), "int"))
+    return facts
+
+
+def _summary(ws, run, images, lang, T, scen, primary) -> None:
+    heading(ws, 1, L.text("title", lang, T=T), size=14)
+    heading(ws, 3, L.text("facts", lang))
+    r = 4
+    for label, value, fmt in _facts(run, lang, T, scen, primary):
+        set_text(ws.cell(row=r, column=1), label)
+        cell = ws.cell(row=r, column=2)
+        set_value(cell, value, fmt)
+        cell.alignment = Alignment(horizontal="left")
+        r += 1
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 22
+    anchor_rows = [3, 21]
+    for name, row in zip(("fan_total.png", "quotas_vs_demand.png"), anchor_rows):
+        if name in images:
+            ws.add_image(_image(images[name]), f"D{row}")
+    r = max(r, 40) + 1
+    totals = tb.totals_by_year(run.demand)
+    heading(ws, r, L.text("totals_by_year", lang))
+    cols = [Col("scenario", L.col("scenario", lang)), Col("year", L.col("year", lang), "year")]
+    cols += [Col(k, L.col(k, lang), _INT) for k in
+             ("employment", "employment_lo_80", "employment_hi_80", "expansion", "replacement",
+              "vacancies", "demand", "demand_lo_80", "demand_hi_80")]
+    write_table(ws, totals, cols, start_row=r + 1, freeze=False, autofilter=False)
+    r += len(totals) + 3
+    top = tb.top_professions(run.demand, T, primary)
+    heading(ws, r, L.text("top", lang, A=T + 1, B=T + run.config.forecast.horizon, S=primary))
+    cols = [Col("profession_code", L.col("profession_code", lang), "code"),
+            Col("profession", L.col("profession", lang)),
+            Col("employment_T", L.col("employment_T", lang, T=T), _INT),
+            Col("demand", L.col("demand", lang), _INT),
+            Col("expansion", L.col("expansion", lang), _INT),
+            Col("replacement", L.col("replacement", lang), _INT),
+            Col("vacancies", L.col("vacancies", lang), _INT)]
+    write_table(ws, top, cols, start_row=r + 1, freeze=False, autofilter=False)
+    r += len(top) + 3
+    counts = tb.issue_counts(_issue_table(run, lang))
+    heading(ws, r, L.text("issues_by_code", lang))
+    cols = [Col("source", L.col("source", lang)), Col("severity", L.col("severity", lang)),
+            Col("code", L.col("code", lang)), Col("count", L.col("count", lang), _INT)]
+    write_table(ws, counts, cols, start_row=r + 1, freeze=False, autofilter=False)
+
+
+def _demand_sheet(ws, demand, level, T, lang, primary) -> None:
+    wide, year_cols = tb.demand_wide(demand, level, T, lang)
+    H_last = int(year_cols[-1].split("_")[1]) if year_cols else T
+    ids = {"profession": [Col("profession_code", L.col("profession_code", lang), "code"),
+                          Col("profession", L.col("profession", lang)),
+                          Col("education", L.col("education", lang))],
+           "section": [Col("okved_section", L.col("okved_section", lang), "code", width=10),
+                       Col("section_name", L.col("section_name", lang), width=45)],
+           "cell": [Col("okved_section", L.col("okved_section", lang), "code", width=10),
+                    Col("section_name", L.col("section_name", lang), width=30),
+                    Col("profession_code", L.col("profession_code", lang), "code"),
+                    Col("profession", L.col("profession", lang)),
+                    Col("education", L.col("education", lang))]}[level]
+    cols = [Col("scenario", L.col("scenario", lang)), *ids,
+            Col("employment_T", L.col("employment_T", lang, T=T), _INT, True),
+            Col("employment_last", L.col("employment_last", lang, Y=H_last), _INT, True),
+            Col("employment_lo_80", L.col("employment_lo_80", lang), _INT),
+            Col("employment_hi_80", L.col("employment_hi_80", lang), _INT)]
+    cols += [Col(c, L.col("demand_year", lang, Y=c.split("_")[1]), _INT, True) for c in year_cols]
+    cols += [Col("demand_total", L.col("demand_total", lang, A=T + 1, B=H_last), _INT, True),
+             Col("expansion_total", L.col("expansion_total", lang), _INT, True),
+             Col("replacement_total", L.col("replacement_total", lang), _INT, True),
+             Col("vacancies_total", L.col("vacancies_total", lang, Y=T + 1), _INT, True)]
+    write_table(ws, wide, cols, total_label=L.text("total", lang),
+                filter_values={"scenario": [primary]} if primary else None)
+    ws.freeze_panes = ws.cell(row=2, column=len(ids) + 2)
+    _note_below(ws, len(wide) + 3, L.text("filter_note", lang, S=primary))
+
+
+def _note_below(ws, row: int, text: str) -> None:
+    cell = ws.cell(row=row, column=1)
+    set_text(cell, text)
+    cell.font = Font(italic=True, color="595959")
+
+
+def _quota_programmes(ws, run, lang, T, primary) -> None:
+    qp = run.quotas_programmes
+    if not len(qp):
+        set_text(ws.cell(row=1, column=1), L.text("no_quotas", lang))
+        return
+    q = run.config.quotas
+    table = tb.quota_programmes_table(qp, getattr(run, "programmes", None), q.coverage_share,
+                                      q.default_employment_rate)
+    cols = [Col("scenario", L.col("scenario", lang)),
+            Col("programme_code", L.col("programme_code", lang), "code"),
+            Col("programme", L.col("programme", lang), width=36),
+            Col("level", L.col("education", lang)),
+            Col("duration_months", L.col("duration_months", lang), _INT),
+            Col("admission_year", L.col("admission_year", lang), "year"),
+            Col("graduation_year", L.col("graduation_year", lang), "year"),
+            Col("demand", L.col("demand", lang) + " (g)", _NUM, True),
+            Col("coverage_share", L.col("coverage_share", lang), "num2"),
+            Col("employment_rate", L.col("employment_rate", lang), "num2"),
+            Col("graduates_needed", L.col("graduates_needed", lang), _NUM, True),
+            Col("pipeline", L.col("pipeline", lang), _NUM, True),
+            Col("gap", L.col("gap", lang), _NUM, True),
+            Col("dropout", L.col("dropout", lang), "num2"),
+            Col("quota_raw", L.col("quota_raw", lang), _NUM, True),
+            Col("quota_needed", L.col("quota_needed", lang), _INT, True),
+            Col("shortfall", L.col("shortfall", lang), _INT, True),
+            Col("quota", L.col("quota", lang), _INT, True),
+            Col("last_quota", L.col("last_quota", lang), _INT, True),
+            Col("change", L.col("change", lang), _INT, True),
+            Col("deficit", L.col("deficit", lang), _INT, True)]
+    write_table(ws, table, cols, total_label=L.text("total", lang),
+                filter_values={"scenario": [primary]} if primary else None)
+    ws.freeze_panes = ws.cell(row=2, column=4)
+    quota_col = [c.key for c in cols].index("quota") + 1
+    for r in range(2, len(table) + 2):
+        ws.cell(row=r, column=quota_col).font = Font(bold=True)
+    r = len(table) + 3
+    _note_below(ws, r, L.text("filter_note", lang, S=primary))
+    r += 2
+    heading(ws, r, L.text("params", lang))
+    params = [("T", T, "year"), ("c = quotas.coverage_share", q.coverage_share, "num2"),
+              ("quotas.default_employment_rate", q.default_employment_rate, "num2"),
+              ("quotas.default_dropout", q.default_dropout, "num2"),
+              ("quotas.min_group", q.min_group, "int"),
+              ("quotas.total_places", q.total_places if q.total_places is not None else "—",
+               "int" if q.total_places is not None else "text")]
+    for i, (k, v, fmt) in enumerate(params, start=r + 1):
+        set_text(ws.cell(row=i, column=1), k)  # overflows into the empty cells to its right
+        cell = ws.cell(row=i, column=4)
+        set_value(cell, v, fmt)
+        cell.alignment = Alignment(horizontal="right")
+    r += len(params) + 2
+    chain = tb.quota_chain(getattr(run, "demand_by_year", None), qp, T)
+    heading(ws, r, L.text("chain", lang))
+    cols = [Col("scenario", L.col("scenario", lang)),
+            Col("programme_code", L.col("programme_code", lang), "code"),
+            Col("year", L.col("year", lang), "year"),
+            Col("demand", L.col("demand", lang), _NUM),
+            Col("graduates_needed", L.col("graduates_needed", lang).replace(" G", " G[t]"), _NUM),
+            Col("pipeline_year", L.col("pipeline_year", lang), _NUM),
+            Col("carry", L.col("carry", lang), _NUM)]
+    write_table(ws, chain, cols, start_row=r + 1, freeze=False, autofilter=False)
+
+
+def _quota_colleges(ws, run, lang, primary) -> None:
+    qc = run.quotas_colleges
+    if not len(qc):
+        set_text(ws.cell(row=1, column=1), L.text("no_quotas", lang))
+        return
+    table = tb.quota_colleges_table(qc)
+    names = run.quotas_programmes.drop_duplicates("programme_code").set_index("programme_code")["programme"]
+    table.insert(2, "programme", table["programme_code"].map(names))
+    cols = [Col("scenario", L.col("scenario", lang)),
+            Col("programme_code", L.col("programme_code", lang), "code"),
+            Col("programme", L.col("programme", lang), width=30),
+            Col("college_code", L.col("college_code", lang), "code"),
+            Col("college", L.col("college", lang), width=40),
+            Col("capacity", L.col("capacity", lang), _INT, True),
+            Col("target", L.col("target", lang), _NUM, True),
+            Col("quota", L.col("quota", lang), _INT, True),
+            Col("last_quota", L.col("last_quota", lang), _INT, True),
+            Col("change", L.col("change", lang), _INT, True),
+            Col("deficit", L.col("deficit", lang), _INT)]
+    write_table(ws, table, cols, total_label=L.text("total", lang),
+                filter_values={"scenario": [primary]} if primary else None)
+    ws.freeze_panes = ws.cell(row=2, column=6)
+    _note_below(ws, len(table) + 3, L.text("filter_note", lang, S=primary))
+
+
+def _generic_cols(frame: pd.DataFrame, lang: str) -> list[Col]:
+    cols = []
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            cols.append(Col(c, L.col(c, lang)))
+        elif c in ("year", "ds", "cutoff", "survey_year"):
+            cols.append(Col(c, L.col(c, lang), "year"))
+        elif pd.api.types.is_integer_dtype(s):
+            cols.append(Col(c, L.col(c, lang), _INT))
+        else:
+            cols.append(Col(c, L.col(c, lang), "ratio"))
+    return cols
+
+
+def _accuracy(ws, run, lang) -> None:
+    acc = run.accuracy if run.accuracy is not None else pd.DataFrame()
+    if len(acc.columns):
+        write_table(ws, acc, _generic_cols(acc, lang))
+        r = len(acc) + 3
+    else:
+        set_text(ws.cell(row=1, column=1), L.text("no_rows", lang))
+        r = 3
+    rl = getattr(run, "realisation", None)
+    if rl is not None and len(rl.columns):
+        heading(ws, r, L.text("realisation", lang))
+        write_table(ws, rl, _generic_cols(rl, lang), start_row=r + 1, freeze=False, autofilter=False)
+
+
+def _issue_table(run, lang) -> pd.DataFrame:
+    survey = run.survey
+    return tb.all_issues(getattr(survey, "issues", None), getattr(survey, "skipped", None),
+                         getattr(run, "quota_issues", None), lang)
+
+
+def _issues(ws, run, lang) -> None:
+    issues = _issue_table(run, lang)
+    cols = [Col("source", L.col("source", lang)), Col("file", L.col("file", lang), width=40),
+            Col("sheet", L.col("sheet", lang)), Col("row", L.col("row", lang), _INT),
+            Col("column", L.col("column", lang)), Col("value", L.col("value", lang), width=24),
+            Col("severity", L.col("severity", lang)), Col("code", L.col("code", lang)),
+            Col("message", L.col("message", lang), width=80)]
+    write_table(ws, issues, cols)
+    if not len(issues):
+        set_text(ws.cell(row=2, column=1), L.text("no_rows", lang))
+
+
+def _methodology(ws, run, lang, T, scen) -> None:
+    width = 95
+    ws.column_dimensions["A"].width = width
+    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang), start=1):
+        cell = ws.cell(row=r, column=1)
+        set_text(cell, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # row height for the wrapped text (LibreOffice does not grow rows on load)
+        per_line = {"h1": 18, "h2": 16, "f": 14}.get(style, 14)
+        chars = width * (0.85 if style == "f" else 1.0)
+        ws.row_dimensions[r].height = per_line * wrapped_lines(line, chars) + (6 if style.startswith("h") else 2)
+        if style == "h1":
+            cell.font = Font(bold=True, size=13)
+        elif style == "h2":
+            cell.font = Font(bold=True, size=11)
+        elif style == "f":
+            cell.font = Font(name="Consolas", size=10)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", indent=2)
+
+
+__all__ = ["build_workbook"]
