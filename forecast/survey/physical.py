@@ -253,16 +253,26 @@ class XlsxBook:
         except Exception as exc:  # calamine's errors: XmlError, ZipError, CalamineError …
             raise FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}") from None
         self.sheet_names = [m.name for m in meta if str(m.typ).endswith("WorkSheet")]
+        self._sheets: dict = {}
+
+    def _sheet(self, name: str):
+        # calamine parses the whole sheet on access: do it once per sheet
+        if name not in self._sheets:
+            self._sheets[name] = self.book.get_sheet_by_name(name)
+            self.deadline.check()
+        return self._sheets[name]
 
     def head(self, name: str, nrows: int = HEADER_SCAN_ROWS) -> list[list]:
         try:
-            return self.book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+            return self._sheet(name).to_python(skip_empty_area=False, nrows=nrows)
+        except FileError:
+            raise
         except Exception as exc:
             raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
 
     def grid(self, name: str) -> Grid:
         try:
-            sheet = self.book.get_sheet_by_name(name)
+            sheet = self._sheet(name)
             if sheet.height > MAX_DATA_ROWS + HEADER_SCAN_ROWS + 1:
                 raise FileError("E_FILE_TOO_LARGE", f"{sheet.height} rows in sheet {name!r} "
                                 f"(the limit is {MAX_DATA_ROWS:,} data rows)")

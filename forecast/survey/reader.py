@@ -223,7 +223,7 @@ def _issue_frame(issues: list[dict]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in ISSUE_COLUMNS})
     df = pd.DataFrame(issues)
     df["severity"] = df["code"].map(severity)
-    df["_row"] = df["row"].fillna(-1).astype("int64")
+    df["_row"] = pd.to_numeric(df["row"], errors="coerce").fillna(-1).astype("int64")
     df["_col"] = df["column"].map(lambda c: _COL_ORDER.get(c, -1) if c is not None else -1)
     df["_fi"] = df["_file_idx"].replace(-1, np.iinfo(np.int64).max)
     df = df.sort_values(["_fi", "_row", "_col", "code"], kind="stable")
