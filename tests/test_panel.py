@@ -1,0 +1,89 @@
+"""forecast.panel.build_panel: weighted cells per wave (methodology.md §1)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.columns import NEED_COLUMNS
+from forecast.panel import PANEL_COLUMNS, build_panel
+
+
+def _row(year, inn, section, code, head, *, name="Name", edu="СПО-КРС", vac=0, age=np.nan,
+         w=1.0, **needs):
+    r = dict(survey_year=year, inn=inn, okved_section=section, profession_code=code,
+             profession=name, education=edu, headcount=head, vacancies=vac, age_55plus=age,
+             weight=w)
+    r.update({c: 0 for c in NEED_COLUMNS})
+    r.update(needs)
+    return r
+
+
+def test_weighted_sums_and_age_subset():
+    f = pd.DataFrame([
+        _row(2026, "1", "C", "11111", 10, vac=2, age=3.0, w=2.0, need_1=4, need_2=1),
+        _row(2026, "2", "C", "11111", 20, vac=1, age=np.nan, w=1.5, need_1=2),
+    ])
+    c = build_panel(f).cells.iloc[0]
+    assert c["headcount"] == pytest.approx(2 * 10 + 1.5 * 20)
+    assert c["vacancies"] == pytest.approx(2 * 2 + 1.5 * 1)
+    assert c["age_55plus"] == pytest.approx(6.0)             # only the reporting row
+    assert c["headcount_age_reported"] == pytest.approx(20.0)
+    assert c["need_1"] == pytest.approx(2 * 4 + 1.5 * 2)
+    assert c["need_2"] == pytest.approx(2.0)
+    assert c["respondents"] == 2
+
+
+def test_absent_cell_is_zero_when_section_surveyed_and_missing_otherwise():
+    f = pd.DataFrame([
+        _row(2025, "1", "C", "11111", 10), _row(2025, "1", "C", "22222", 5),
+        _row(2025, "9", "F", "33333", 7),
+        _row(2026, "1", "C", "11111", 12),          # 22222 vanished, F not surveyed
+    ])
+    p = build_panel(f)
+    cells = p.cells.set_index(["survey_year", "okved_section", "profession_code"])
+    assert cells.loc[(2026, "C", "22222"), "headcount"] == 0
+    assert cells.loc[(2026, "C", "22222"), "respondents"] == 0
+    assert (2026, "F", "33333") not in cells.index
+    assert p.waves == [2025, 2026] and p.survey_year == 2026
+    assert list(p.cells.columns) == list(PANEL_COLUMNS)
+
+
+def test_renamed_profession_takes_latest_name_everywhere():
+    f = pd.DataFrame([
+        _row(2025, "1", "C", "11111", 10, name="Old"),
+        _row(2026, "1", "C", "11111", 10, name="New"),
+        _row(2026, "2", "C", "11111", 10, name="New"),
+        _row(2026, "3", "C", "11111", 10, name="Other"),
+    ])
+    p = build_panel(f)
+    assert set(p.cells["profession"]) == {"New"}
+    assert p.professions == {"11111": "New"}
+
+
+def test_every_row_accounted_for():
+    rng = np.random.default_rng(1)
+    rows = [_row(2020 + int(rng.integers(0, 3)), str(rng.integers(0, 30)), "CFG"[i % 3],
+                 f"{10000 + i % 7}", int(rng.integers(0, 50)), w=float(rng.uniform(1, 3)),
+                 vac=int(rng.integers(0, 4)), need_1=int(rng.integers(0, 5)))
+            for i in range(300)]
+    f = pd.DataFrame(rows).drop_duplicates(
+        ["survey_year", "inn", "okved_section", "profession_code", "education"])
+    p = build_panel(f)
+    for col in ("headcount", "vacancies", "need_1"):
+        assert p.cells[col].sum() == pytest.approx((f[col] * f["weight"]).sum())
+    assert p.sections["headcount"].sum() == pytest.approx((f["headcount"] * f["weight"]).sum())
+
+
+def test_optional_columns_default():
+    f = pd.DataFrame({"survey_year": [2026], "okved_section": ["C"],
+                      "profession_code": ["11111"], "education": ["ВО"], "headcount": [5]})
+    c = build_panel(f).cells.iloc[0]
+    assert c["headcount"] == 5 and c["vacancies"] == 0 and c["need_1"] == 0
+    assert c["headcount_age_reported"] == 0
+
+
+def test_missing_required_column_is_input_error():
+    from forecast.errors import InputError
+    with pytest.raises(InputError, match="headcount"):
+        build_panel(pd.DataFrame({"survey_year": [2026], "okved_section": ["C"],
+                                  "profession_code": ["1"], "education": ["ВО"]}))
