@@ -328,7 +328,7 @@ def read_mapping(source: TableSource, programmes: pd.DataFrame) -> pd.DataFrame:
         rows = out.loc[(out["profession_code"] == p) & (out["level"] == lv), "row"].tolist()
         raise InputError(
             f"{t.label}: weights of profession {p} at level {lv} sum to {total:.9g}, not 1 "
-            f"(rows {', '.join(map(str, rows))})"
+            f"({'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))})"
         )
     return out
 
