@@ -131,7 +131,6 @@ def _employers(rng: np.random.Generator, n: int, years: np.ndarray) -> pd.DataFr
 
     forms_u = rng.random(n)
     stem_u = rng.random(n)
-    div_u = rng.random(n)
     okved_digits = rng.integers(1, 10, (n, 3))
     okved_form = rng.random(n)
     office = rng.integers(1, 20, n)
@@ -146,14 +145,13 @@ def _employers(rng: np.random.Generator, n: int, years: np.ndarray) -> pd.DataFr
         fi = 0 if forms_u[e] < 0.6 else 1 + int((forms_u[e] - 0.6) / 0.4 * (len(forms) - 1))
         form = forms[min(fi, len(forms) - 1)]
         stems = cat.NAME_STEMS[s.code]
-        stem = stems[int(stem_u[e] * len(stems))]
+        stem, div = stems[int(stem_u[e] * len(stems))]
         counts[stem] = counts.get(stem, 0) + 1
         if stem.endswith("№"):
             base = f"{stem} {counts[stem]}"
         else:
             base = stem if counts[stem] == 1 else f"{stem}-{counts[stem]}"
         names.append(f"{form} «{base}»" if form != "ИП" else f"ИП {base}")
-        div = s.divisions[int(div_u[e] * len(s.divisions))]
         d = okved_digits[e]
         if okved_form[e] < 0.15:
             code = div
@@ -292,7 +290,7 @@ def survey_rows(pop: Population, seed: int, first_wave: int, last_wave: int,
     hires = np.zeros_like(e)
     hires[:, :, 1:] = np.maximum(0, e[:, :, 1:] - e[:, :, :-1] + pop.exits[:, :, 1:])
 
-    propensity = r_resp.normal(0.0, 1.0, n)
+    propensity = r_resp.normal(0.0, 1.5, n)
     age_prop = r_age.normal(1.2, 1.0, n)
     bias_p = np.exp(r_need.normal(np.log(1.35), 0.2, n_p))
     bias_e = np.exp(r_need.normal(0.0, 0.25, n))
