@@ -128,17 +128,18 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
         L1, L2, B1, B2 = nL1, nL2, nB1, nB2
         r1 = L1 + phi * B1 if trend else L1
         r2 = L2 + phi * B2 if trend else np.zeros_like(r1)
-    if trend:
-        ridge = 1e-9 * (m11 + m22) + 1e-300
-        a, b, d = m11 + ridge, m12, m22 + ridge
-        det = a * d - b * b
-        l0 = (d * s1 - b * s2) / det
-        b0 = (a * s2 - b * s1) / det
-        sse = see - l0 * s1 - b0 * s2
-    else:
-        l0 = s1 / np.maximum(m11, 1e-300)
-        b0 = np.zeros(shape)
-        sse = see - l0 * s1
+    with np.errstate(invalid="ignore", divide="ignore"):  # empty series give NaN, handled later
+        if trend:
+            ridge = 1e-12 * (m11 + m22) + 1e-300
+            a, b, d = m11 + ridge, m12, m22 + ridge
+            det = a * d - b * b
+            l0 = (d * s1 - b * s2) / det
+            b0 = (a * s2 - b * s1) / det
+            sse = see - l0 * s1 - b0 * s2
+        else:
+            l0 = s1 / np.maximum(m11, 1e-300)
+            b0 = np.zeros(shape)
+            sse = see - l0 * s1
     lev = lev + fl1 * l0 + fl2 * b0
     tr = tr + fb1 * l0 + fb2 * b0
     return np.maximum(sse, 0.0), l0, b0, lev, tr

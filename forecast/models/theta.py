@@ -122,6 +122,7 @@ class Theta(PanelForecaster):
         thetas = THETAS if self.theta is None else np.array([float(self.theta)])
         res = fit_theta(v, n, ALPHAS, thetas, self.dynamic)
         self.alpha_, self.theta_, self.level_ = res["alpha"], res["theta"], res["level"]
+        self.level0_ = res["level0"]
         self.intercept_, self.slope_ = res["intercept"], res["slope"]
         k = 3 if self.theta is not None else 4
         with np.errstate(invalid="ignore", divide="ignore"):
