@@ -188,7 +188,6 @@ def _assemble(res: EngineResult, H: int, dp: DemandParams, names: dict) -> pd.Da
             sd = o.sd[level]
             sd1 = np.nan_to_num(sd[:, :1])
             emp = agg["employment"][level]
-            cols = {"scenario": scen, "level": level}
             block = keys[level].loc[np.repeat(np.arange(n_nodes), H + 1)].reset_index(drop=True)
             block.insert(0, "level", level)
             block.insert(0, "scenario", scen)
@@ -208,7 +207,6 @@ def _assemble(res: EngineResult, H: int, dp: DemandParams, names: dict) -> pd.Da
                                                np.maximum(dd - half, 0.0)]).ravel()
             block["demand_hi_80"] = np.hstack([np.full((n_nodes, 1), np.nan),
                                                dd + half]).ravel()
-            del cols
             frames.append(block)
     out = pd.concat(frames, ignore_index=True)
     scen_rank = {s: i for i, s in enumerate(res.scenarios)}

@@ -26,7 +26,7 @@ n×n matrix is ever formed: thousands of cells reconcile in milliseconds.
 Non-negativity (``nonnegative=True``): cells that come out negative are fixed at 0 and the
 projection is repeated over the remaining cells (fixing a node = removing its row and column
 from W, so the correction does not move it), up to 10 rounds; any negative still left is set
-to 0 and the hierarchy re-aggregated bottom-up.
+to 0 and the hierarchy re-aggregated bottom-up (always, so that aggregates are exact sums).
 
 Examples
 --------
@@ -208,9 +208,8 @@ def reconcile(base: np.ndarray, hierarchy: Hierarchy, method: str = "mint_shrink
             if nonnegative and (out[n0:] < 0).any():
                 out = _nonneg(base, out, a_mat, diag, low, n0)
     if nonnegative:
-        cells = np.maximum(out[n0:], 0.0)
-        if (out[n0:] < 0).any():
-            out = hierarchy.aggregate(cells)
+        # re-aggregating the clipped cells also makes coherence exact to rounding
+        out = hierarchy.aggregate(np.maximum(out[n0:], 0.0))
     return out[:, 0] if squeeze else out
 
 
