@@ -166,6 +166,26 @@ to rejection are a small random part of the respondents' data.
 """
 
 
+def _folder_readme(region: Region) -> str:
+    return f"""# Sample region (synthetic; seed {region.seed})
+
+A made-up Russian region with known truth, for the demo, the tests and the notebooks.
+Regenerate with `python data/generate.py`; `python data/generate.py --check` verifies that
+this folder is byte-identical to a fresh generation.
+
+* `kadry.toml` — configuration (`kadry run --config data/sample/kadry.toml`).
+* `surveys/<year>/` — employer forms of the waves {region.first_wave}–{region.last_wave}: municipal
+  workbooks (`mo*.xlsx`), single-employer workbooks (`employers/`, with corrected
+  resubmissions `*_corrected.xlsx`), CSV exports (`csv/`, UTF-8 and Windows-1251), with the
+  usual mistakes; plus files that are not forms (`readme.txt`, an Office lock file, a UTF-16 CSV).
+* `controls.csv` — employment of the whole survey frame per ОКВЭД2 section and wave.
+* `scenario.csv` — GRP (bn roubles, constant prices) and investment: history, then the
+  variants base / conservative / target.
+* `programmes.csv`, `mapping.csv`, `colleges.csv`, `enrolment.csv` — quota inputs.
+* `truth/` — what really happened (see `truth/README.md`); not an input of kadry.
+"""
+
+
 def _csv(df: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
@@ -207,6 +227,7 @@ def write_region(region: Region, out_dir: str | Path, layout: str = "mixed") -> 
     _csv(region.truth_demand, out / "truth" / "demand.csv")
     (out / "truth" / "README.md").write_text(_readme(region), encoding="utf-8")
     (out / "kadry.toml").write_text(_toml(region), encoding="utf-8")
+    (out / "README.md").write_text(_folder_readme(region), encoding="utf-8")
     return out
 
 
