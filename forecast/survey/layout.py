@@ -110,29 +110,27 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
         start += 1
     body = grid.rows[start:]
     numbers = grid.numbers[start:]
-    def col(j: int) -> list:
-        return [r[j] if j < len(r) else "" for r in body]
-
     formula_rows = {n for n, _ in grid.formula_cells}
-    # classify rows: data / totals / ignored / empty
-    inn, code, head = (col(colmap[k]) for k in ("inn", "profession_code", "headcount"))
+    # classify rows: data / totals / ignored / empty (inlined tests: this loop meets every row)
+    jc, ji, jh = colmap["profession_code"], colmap["inn"], colmap["headcount"]
     keep: list[int] = []
     totals_at: list[int] = []
     ignored: list[int] = []
     for i, row in enumerate(body):
         if i % 50_000 == 0:
             deadline.check()
-        n = numbers[i]
-        if n in formula_rows:
+        v = row[jc] if jc < len(row) else None
+        if not (v is None or v == "" or (type(v) is str and not v.strip())) or (
+                formula_rows and numbers[i] in formula_rows):
             keep.append(i)
             continue
-        if not is_empty(code[i]):
-            keep.append(i)
-            continue
-        if any(type(c) is str and c.strip().lower().startswith(TOTAL_PREFIXES) for c in row):
+        if any(type(c) is str and c.lstrip()[:5].lower().startswith(TOTAL_PREFIXES) for c in row):
             totals_at.append(i)
             continue
-        if is_empty(inn[i]) and is_empty(head[i]):
+        v = row[ji] if ji < len(row) else None
+        w = row[jh] if jh < len(row) else None
+        if (v is None or v == "" or (type(v) is str and not v.strip())) and (
+                w is None or w == "" or (type(w) is str and not w.strip())):
             if any(not is_empty(c) for c in row):
                 ignored.append(i)
             continue

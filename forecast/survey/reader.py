@@ -20,7 +20,7 @@ import pandas as pd
 from forecast.classifiers import normalize_label
 from forecast.columns import ISSUE_COLUMNS, SURVEY_FRAME_COLUMNS
 from forecast.errors import ConfigError
-from forecast.params import HEADER_SCAN_ROWS
+from forecast.params import HEADER_SCAN_ROWS, PARSE_SECONDS
 from forecast.survey import outcomes
 from forecast.survey.layout import Table, build_table, find_header
 from forecast.survey.physical import (Deadline, FileError, XlsxBook, check_size, csv_records,
@@ -108,7 +108,7 @@ def _read_csv(path: Path, deadline: Deadline) -> Table:
 
 def read_file(path: Path) -> Table:
     """Read one file into a :class:`Table`; raises FileError for a file-level failure."""
-    deadline = Deadline()
+    deadline = Deadline(PARSE_SECONDS)
     check_size(path)
     if path.suffix.lower() == ".csv":
         return _read_csv(path, deadline)
