@@ -1,0 +1,115 @@
+"""The blank form: layout, input rules, determinism, and the round trip through read_surveys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import openpyxl
+import pytest
+
+from forecast.classifiers import EDUCATION_LEVELS, OKVED_DIVISIONS, make_inn
+from forecast.errors import ConfigError
+from forecast.survey import read_surveys
+from forecast.survey.template import write_template
+
+EXPECTED = ["Год обследования", "ИНН", "Наименование работодателя", "Код ОКВЭД2",
+            "Муниципальное образование", "Код профессии (ОКПДТР)", "Наименование профессии (должности)",
+            "Требуемый уровень образования", "Численность работников на дату обследования, чел.",
+            "Вакансии на дату обследования, чел.", "Из них в возрасте 55 лет и старше, чел."]
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory):
+    p = tmp_path_factory.mktemp("tpl") / "form.xlsx"
+    write_template(p, 2026)
+    return p
+
+
+def test_sheets_and_header(form):
+    wb = openpyxl.load_workbook(form)
+    assert wb.sheetnames == ["Потребность", "Справочники", "Инструкция"]
+    assert wb["Справочники"].sheet_state == "hidden"
+    ws = wb["Потребность"]
+    header = [c.value for c in ws[4]]
+    needs = [f"Дополнительная потребность в {y} г., чел." for y in range(2027, 2034)]  # default horizon 7
+    assert header == EXPECTED + needs + ["Дата заполнения"]
+    assert ws.freeze_panes == "A5"
+    assert ws["A1"].value and "2026" in ws["A1"].value
+    assert ws.column_dimensions["C"].width >= 20
+    assert "Как заполнить" in wb["Инструкция"]["A1"].value
+
+
+def test_input_rules(form):
+    ws = openpyxl.load_workbook(form)["Потребность"]
+    rules = {str(dv.sqref)[0]: dv for dv in ws.data_validations.dataValidation if " " not in str(dv.sqref)}
+    edu = rules["H"]
+    assert edu.type == "list" and edu.formula1.strip('"').split(",") == list(EDUCATION_LEVELS)
+    okv = rules["D"]
+    assert okv.type == "list" and okv.formula1 == f"'Справочники'!$A$2:$A${len(OKVED_DIVISIONS) + 1}"
+    whole = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole" and dv.operator == "greaterThanOrEqual"]
+    (whole,) = whole
+    cols = sorted({r[0] for r in str(whole.sqref).split()})
+    assert cols == list("IJKLMNOPQR")  # headcount, vacancies, age 55+, 7 need columns
+    assert whole.formula1 == "0"
+    lists = openpyxl.load_workbook(form)["Справочники"]
+    codes = [lists.cell(r, 1).value for r in range(2, len(OKVED_DIVISIONS) + 2)]
+    assert codes == sorted(OKVED_DIVISIONS) and codes[0] == "01"
+    assert ws["B5"].number_format == "@" and ws["F5"].number_format == "@"
+
+
+def test_deterministic_bytes_and_timestamps(tmp_path, form):
+    p = tmp_path / "again.xlsx"
+    write_template(p, 2026)
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == hashlib.sha256(form.read_bytes()).hexdigest()
+    props = openpyxl.load_workbook(p).properties
+    assert props.created == dt.datetime(2026, 11, 1) and props.modified == dt.datetime(2026, 11, 1)
+    write_template(tmp_path / "other.xlsx", 2025)
+    assert (tmp_path / "other.xlsx").read_bytes() != form.read_bytes()
+
+
+@pytest.mark.parametrize("horizon", [0, 11, -1])
+def test_bad_horizon(tmp_path, horizon):
+    with pytest.raises(ConfigError, match="horizon"):
+        write_template(tmp_path / "x.xlsx", 2026, horizon=horizon)
+
+
+def test_horizon_ten(tmp_path):
+    write_template(tmp_path / "x.xlsx", 2030, horizon=10)
+    header = [c.value for c in openpyxl.load_workbook(tmp_path / "x.xlsx")["Потребность"][4]]
+    assert header[-2] == "Дополнительная потребность в 2040 г., чел." and len(header) == 11 + 10 + 1
+
+
+def test_blank_form_reads_as_no_rows(form):
+    d = read_surveys(form)
+    assert d.counts["rows_read"] == 0 and d.counts["files_failed"] == 0
+    assert d.report()["issues"] == []
+
+
+def test_round_trip_filled_form_reads_back_unchanged(tmp_path, form):
+    wb = openpyxl.load_workbook(form)
+    ws = wb["Потребность"]
+    inn0 = make_inn("027406211")  # leading zero, typed into the text-formatted cell
+    entered = [
+        [2026, "7707083893", "ПАО «Банк»", "64.19", "г. Энск", "24109", "Бухгалтер", "СПО-ССЗ", 12, 1, 3, 2, 1, 0, 0, 0, 0, 5, dt.date(2026, 11, 20)],
+        [2026, inn0, "ООО Ромашка", "47.11", None, "17353", "Продавец", "СПО-КРС", 40, 0, None, 6, 6, 6, 6, 6, 6, 6, None],
+        [2026, "500100732259", "ИП Петров", "01.13", "Энский р-н", "7231", "Механик", "ПО", 3, 0, 0, 0, 0, 0, 0, 0, 0, 1, dt.date(2026, 11, 21)],
+    ]
+    for i, values in enumerate(entered):
+        for j, v in enumerate(values, start=1):
+            ws.cell(5 + i, j).value = v
+    wb.save(tmp_path / "filled.xlsx")
+    d = read_surveys(tmp_path / "filled.xlsx")
+    assert d.report()["issues"] == []
+    f = d.frame
+    assert f["inn"].tolist() == ["7707083893", inn0, "500100732259"]
+    assert f["okved"].tolist() == ["64.19", "47.11", "01.13"]
+    assert f["okved_section"].tolist() == ["K", "G", "A"]
+    assert f["municipality"].tolist() == ["г. Энск", None, "Энский р-н"]
+    assert f["profession_code"].tolist() == ["24109", "17353", "7231"]
+    assert f["headcount"].tolist() == [12, 40, 3] and f["vacancies"].tolist() == [1, 0, 0]
+    assert f["age_55plus"].fillna(-1).tolist() == [3, -1, 0]
+    assert f[[f"need_{k}" for k in range(1, 8)]].values.tolist() == [r[11:18] for r in entered]
+    assert (f[["need_8", "need_9", "need_10"]] == 0).all().all()
+    assert [None if x != x else x.date() for x in f["submitted_at"]] == [dt.date(2026, 11, 20), None, dt.date(2026, 11, 21)]
+    assert f["row"].tolist() == [5, 6, 7] and set(f["sheet"]) == {"Потребность"}
