@@ -9,7 +9,13 @@ each wave and cell the panel holds the weighted sums of the survey frame
 * ``age_55plus`` O = Σ w·age_55plus over the rows that report it, and
   ``headcount_age_reported`` = Σ w·headcount over the same rows, so that the exit rate of
   §3 uses O/E on exactly the rows that report age (NaN-free: 0 where no row reports);
-* ``respondents``: number of distinct employers (inn) reporting the cell.
+* ``respondents``: number of distinct employers (inn) reporting the cell;
+* ``headcount_matched`` / ``headcount_matched_prev``: for the employers that answered both
+  this wave and the previous year's (matched by inn), Σ w·headcount of the cell now and
+  Σ w·headcount of the cell a year earlier, both with this wave's weight w. Their difference
+  is the change of the cell within the same employers — far less noisy than the difference
+  of two waves' estimates, whose respondents differ — and is what the demand stage uses to
+  measure realised demand (:mod:`forecast.demand.bottomup`). 0 in the first wave.
 
 Choices where the methodology is silent:
 
@@ -57,7 +63,7 @@ CELL_KEYS: tuple[str, ...] = ("okved_section", "profession_code", "education")
 PANEL_COLUMNS: tuple[str, ...] = (
     "survey_year", "okved_section", "profession_code", "profession", "education",
     "headcount", "vacancies", "age_55plus", "headcount_age_reported", *NEED_COLUMNS,
-    "respondents",
+    "respondents", "headcount_matched", "headcount_matched_prev",
 )
 
 _VALUE_COLUMNS = ("headcount", "vacancies", "age_55plus", "headcount_age_reported",
@@ -118,6 +124,8 @@ def _clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
          if "weight" in frame.columns else np.ones(n))
     head = pd.to_numeric(frame["headcount"], errors="coerce").fillna(0.0).to_numpy(float)
     df["headcount"] = w * head
+    df["w"] = w
+    df["head_raw"] = head
     df["vacancies"] = w * (pd.to_numeric(frame["vacancies"], errors="coerce").fillna(0.0)
                            .to_numpy(float) if "vacancies" in frame.columns else 0.0)
     age = (pd.to_numeric(frame["age_55plus"], errors="coerce").to_numpy(float)
@@ -143,6 +151,24 @@ def _latest_names(df: pd.DataFrame) -> dict[str, str]:
                                 ascending=[True, False, True], kind="mergesort")
     first = counts.drop_duplicates("profession_code")
     return dict(zip(first["profession_code"], first["profession"]))
+
+
+def _matched(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """headcount_matched / headcount_matched_prev per (wave, cell), see module docstring."""
+    emp = df.groupby(["survey_year", "inn"], sort=True)["w"].first()
+    answered_before = pd.MultiIndex.from_arrays([emp.index.get_level_values(0) + 1,
+                                                 emp.index.get_level_values(1)])
+    now = pd.MultiIndex.from_arrays([df["survey_year"], df["inn"]])
+    cur = df.loc[now.isin(answered_before)].groupby(keys)["headcount"].sum()
+    nxt = pd.MultiIndex.from_arrays([df["survey_year"] + 1, df["inn"]])
+    w_next = emp.reindex(nxt).to_numpy(float)
+    ok = ~np.isnan(w_next)
+    prev = pd.DataFrame({"survey_year": df["survey_year"].to_numpy() + 1,
+                         **{k: df[k].to_numpy() for k in CELL_KEYS},
+                         "v": w_next * df["head_raw"].to_numpy(float)})[ok]
+    prev = prev.groupby(keys)["v"].sum()
+    out = pd.concat({"headcount_matched": cur, "headcount_matched_prev": prev}, axis=1)
+    return out.reset_index()
 
 
 def build_panel(frame: pd.DataFrame) -> Panel:
@@ -174,15 +200,19 @@ def build_panel(frame: pd.DataFrame) -> Panel:
     sums["respondents"] = g["inn"].nunique()
     sums = sums.reset_index()
 
+    matched = _matched(df, keys)
+    sums = sums.merge(matched, on=keys, how="outer")
+
     # sections surveyed per wave, and the complete grid of (wave, cell) within them
     sg = df.groupby(["survey_year", "okved_section"], sort=True)
     sections = sg["headcount"].sum().to_frame()
     sections["respondents"] = sg["inn"].nunique()
     sections = sections.reset_index()
-    cell_ids = sums[list(CELL_KEYS)].drop_duplicates()
+    cell_ids = sums.loc[sums["respondents"].notna(), list(CELL_KEYS)].drop_duplicates()
     grid = sections[["survey_year", "okved_section"]].merge(cell_ids, on="okved_section")
     cells = grid.merge(sums, on=keys, how="left")
-    cells[list(_VALUE_COLUMNS)] = cells[list(_VALUE_COLUMNS)].fillna(0.0)
+    filled = [*_VALUE_COLUMNS, "headcount_matched", "headcount_matched_prev"]
+    cells[filled] = cells[filled].fillna(0.0)
     cells["respondents"] = cells["respondents"].fillna(0).astype("int64")
     cells["profession"] = cells["profession_code"].map(professions).fillna("")
     cells = cells.sort_values(keys, kind="mergesort").reset_index(drop=True)

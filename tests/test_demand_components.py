@@ -43,14 +43,15 @@ def test_realised_demand_and_ratio_by_hand():
     e = np.array([[100.0, 110.0, 105.0], [50.0, 50.0, 40.0]])
     r = np.full((2, 3), 0.1)
     v = np.array([[5.0, 0, 0], [0.0, 0, 0]])
-    d1 = realised_demand(e, r, v, 1, 1.0)
+    x = np.hstack([np.full((2, 1), np.nan), np.diff(e, axis=1)])
+    d1 = realised_demand(e, x, r, v, 1, 1.0)
     # origin 0: cell0 max(0, 10 + 10) + 5 = 25; cell1 max(0, 0 + 5) = 5
     # origin 1: cell0 max(0, -5 + 11) = 6;  cell1 max(0, -10 + 5) = 0
     np.testing.assert_allclose(d1, [[25.0, 6.0], [5.0, 0.0]])
     needs = np.zeros((2, 3, 10))
     needs[:, 0, 0] = [20.0, 10.0]
     needs[:, 1, 0] = [4.0, 2.0]
-    rho, table = realisation_ratios(e, r, v, needs, np.array([0, 0]), 1, 1.0, max_h=3)
+    rho, table = realisation_ratios(e, x, r, v, needs, np.array([0, 0]), 1, 1.0, max_h=3)
     assert rho[0, 0] == pytest.approx((25 + 5 + 6 + 0) / (20 + 10 + 4 + 2))
     assert rho[0, 2] == rho[0, 1]          # longer horizons take the longest checked one
 
@@ -66,7 +67,8 @@ def test_shrinkage_towards_pooled_for_thin_professions():
     needs = np.zeros((n_prof, k, 10))
     needs[:, :, 0] = rng.uniform(1, 30, size=(n_prof, k))
     needs[0, :, 0] = 0.05                  # a profession with hardly any stated need
-    rho, table = realisation_ratios(e, r, v, needs, np.arange(n_prof), n_prof, 1.0, max_h=1)
+    x = np.hstack([np.full((n_prof, 1), np.nan), np.diff(e, axis=1)])
+    rho, table = realisation_ratios(e, x, r, v, needs, np.arange(n_prof), n_prof, 1.0, max_h=1)
     t = table.set_index("prof")
     assert t.loc[0, "weight"] <= t["weight"].median()
     assert ((t["weight"] >= 0) & (t["weight"] <= 1)).all()

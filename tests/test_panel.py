@@ -87,3 +87,20 @@ def test_missing_required_column_is_input_error():
     with pytest.raises(InputError, match="headcount"):
         build_panel(pd.DataFrame({"survey_year": [2026], "okved_section": ["C"],
                                   "profession_code": ["1"], "education": ["ВО"]}))
+
+
+def test_matched_employers_change():
+    f = pd.DataFrame([
+        _row(2025, "1", "C", "11111", 10, w=2.0),
+        _row(2025, "2", "C", "11111", 30, w=2.0),      # does not answer in 2026
+        _row(2025, "1", "C", "22222", 4, w=2.0),       # cell left by employer 1 in 2026
+        _row(2026, "1", "C", "11111", 13, w=3.0),
+        _row(2026, "3", "C", "11111", 50, w=3.0),      # new respondent
+    ])
+    c = build_panel(f).cells.set_index(["survey_year", "profession_code"])
+    assert c.loc[(2026, "11111"), "headcount_matched"] == pytest.approx(3.0 * 13)
+    assert c.loc[(2026, "11111"), "headcount_matched_prev"] == pytest.approx(3.0 * 10)
+    assert c.loc[(2026, "22222"), "headcount_matched"] == 0
+    assert c.loc[(2026, "22222"), "headcount_matched_prev"] == pytest.approx(3.0 * 4)
+    assert (c.loc[2025, "headcount_matched"] == 0).all()
+    assert (c.loc[2025, "headcount_matched_prev"] == 0).all()

@@ -4,7 +4,8 @@ At each past origin o among T−5 … T−2 that the engine ran (as if in real t
 :mod:`forecast.demand.engine`; interval multipliers are the ones calibrated at T, the only
 look-ahead), the forecast demand of every profession (profession_code × education, summed
 over industries) at o+h is compared with the realised §3 demand computed from the waves
-o+h−1 and o+h (exit rate and vacancies of wave o). Benchmarks:
+o+h−1 and o+h (exit rate and vacancies of wave o; expansion measured on the employers that
+answered both years, as for ρ — see :mod:`forecast.demand.bottomup`). Benchmarks:
 
 * ``stated_needs``: the employers' stated needs N_h at face value;
 * ``flat_3pct``: flat employment with replacement at ``demand.default_exit_rate`` (3%) of
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult, _actual, _nodes_sum
+from forecast.demand.engine import EngineResult, _actual, _nodes_sum, realised_path_demand
 from forecast.params import DemandParams
 
 ACCURACY_COLUMNS = ("method", "horizon", "cumulative", "wmape", "n", "coverage_80",
@@ -49,8 +50,7 @@ def accuracy_table(res: EngineResult, dparams: DemandParams) -> pd.DataFrame:
         e0 = np.nan_to_num(h.e[:, k:k + 1])
         _, _, _, d_f = demand_components(np.hstack([e0, cells]), h.rates[:, k], h.vac[:, k],
                                          dparams)
-        _, _, _, d_a = demand_components(np.hstack([h.e_obs[:, k:k + 1], act["cell"]]),
-                                         h.rates[:, k], h.vac[:, k], dparams)
+        d_a = realised_path_demand(h, k, horizon, dparams)
         need = np.zeros_like(d_f)
         nh = min(horizon, h.needs.shape[2])
         need[:, :nh] = h.needs[:, k, :nh]

@@ -2,8 +2,14 @@
 
 * **Realised demand** of a cell for an origin wave o and horizon h is the §3 demand computed
   from the headcounts of the following waves, with the exit rate r and vacancies of wave o:
-  max(0, E[o+h] − E[o+h−1] + r·E[o+h−1]) + [h = 1]·V[o]·vacancy_fill_share (NaN where either
-  wave is missing for the cell's section).
+  max(0, X[o+h] + r·E[o+h−1]) + [h = 1]·V[o]·vacancy_fill_share (NaN where either wave is
+  missing for the cell's section). The realised expansion X[t] is measured on the employers
+  that answered both t−1 and t (``headcount_matched − headcount_matched_prev`` of the panel,
+  grossed up to the section by E_section[t] / Σ_section headcount_matched), not as the
+  difference of the two waves' estimates: respondents change between waves, and that
+  sampling noise, pushed through max(0, ·) cell by cell, would inflate realised demand
+  (on the sample region by a factor of about two). Where no employer answered both years
+  in the section, the plain difference E[t] − E[t−1] is used.
 * **Realisation ratio** of a profession (profession_code × education) at horizon h:
   ρ_p = Σ realised ÷ Σ stated need N_h[o], summed over its cells and all origins with both
   known. The pooled ratio ρ_0 sums over all professions. Thin professions are shrunk towards
@@ -38,31 +44,31 @@ import pandas as pd
 RHO_DEFAULT = 1.0
 
 
-def realised_demand(e_obs: np.ndarray, rates: np.ndarray, vacancies: np.ndarray, h: int,
-                    fill: float) -> np.ndarray:
+def realised_demand(e_obs: np.ndarray, change: np.ndarray, rates: np.ndarray,
+                    vacancies: np.ndarray, h: int, fill: float) -> np.ndarray:
     """Realised demand (cells × origins) at horizon h for origins 0 … K−1−h.
 
-    ``e_obs`` cells × K observed headcounts (NaN missing); ``rates`` and ``vacancies`` cells
-    × K (the origin's r and V).
+    ``e_obs`` cells × K observed headcounts (NaN missing); ``change`` cells × K the realised
+    expansion X[t] into each wave (column 0 unused); ``rates`` and ``vacancies`` cells × K
+    (the origin's r and V).
     """
     k = e_obs.shape[1]
     if h >= k:
         return np.empty((e_obs.shape[0], 0))
     prev = e_obs[:, h - 1:k - 1]
-    cur = e_obs[:, h:]
-    d = np.maximum(0.0, cur - prev + rates[:, :k - h] * prev)
+    d = np.maximum(0.0, change[:, h:] + rates[:, :k - h] * prev)
     if h == 1:
         d = d + vacancies[:, :k - h] * fill
     return d
 
 
-def realisation_ratios(e_obs, rates, vacancies, needs, prof_index, n_prof, fill,
-                       max_h: int, horizon_limit: int | None = None):
+def realisation_ratios(e_obs, change, rates, vacancies, needs, prof_index, n_prof, fill,
+                       max_h: int):
     """ρ per profession and horizon from the waves 0 … K−1.
 
     Parameters
     ----------
-    e_obs, rates, vacancies : arrays cells × K
+    e_obs, change, rates, vacancies : arrays cells × K (see :func:`realised_demand`)
     needs : array cells × K × 10 (N_h of each wave)
     prof_index : array (cells,) profession of each cell, 0 … n_prof−1
     max_h : int
@@ -81,7 +87,7 @@ def realisation_ratios(e_obs, rates, vacancies, needs, prof_index, n_prof, fill,
     for h in range(1, max_h + 1):
         if h >= k or h > needs.shape[2]:
             break
-        real = realised_demand(e_obs, rates, vacancies, h, fill)        # cells × (k−h)
+        real = realised_demand(e_obs, change, rates, vacancies, h, fill)        # cells × (k−h)
         need = needs[:, :k - h, h - 1]
         ok = np.isfinite(real) & np.isfinite(need)
         r_sum = np.zeros((n_prof, k - h))

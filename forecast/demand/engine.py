@@ -26,8 +26,10 @@ only:
    included), scaled by the empirical quantile of |error|/σ_h of the reconciled forecasts
    at the earlier origins, per level (cell, profession, section and total pooled) and
    horizon (split-conformal calibration; the normal quantile until 10 checks exist, and a
-   horizon without checks takes the longest checked horizon's ratio). Demand intervals
-   likewise, from |demand error| / σ_1.
+   horizon without checks takes the longest checked horizon's ratio; for employment the
+   root mean square of the calibrations against the later waves' estimates and against
+   the origin carried forward by matched-employer changes, see :func:`_calibrate`).
+   Demand intervals likewise, from |demand error| / σ_1.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class History:
     keys: pd.DataFrame
     years: np.ndarray
     e_obs: np.ndarray
+    change: np.ndarray
     e: np.ndarray
     vac: np.ndarray
     rates: np.ndarray
@@ -103,6 +106,8 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
 
     e_obs = grid("headcount")
     e = _fill_rows(e_obs)
+    change = _realised_change(e_obs, grid("headcount_matched"), grid("headcount_matched_prev"),
+                              keys["okved_section"].to_numpy(str))
     vac = np.nan_to_num(grid("vacancies"))
     old = _ffill(grid("age_55plus"))
     rep = _ffill(grid("headcount_age_reported"))
@@ -115,8 +120,29 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
     profs = pk.drop_duplicates().sort_values(["profession_code", "education"],
                                              kind="mergesort").reset_index(drop=True)
     prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
-    return History(keys, years, e_obs, e, vac, rates, needs, sections, parent, profs,
+    return History(keys, years, e_obs, change, e, vac, rates, needs, sections, parent, profs,
                    prof_index)
+
+
+def _realised_change(e_obs, cur, prev, section):
+    """X[t] per cell from the employers answering t−1 and t (bottomup module docstring)."""
+    n, k = e_obs.shape
+    plain = np.full((n, k), np.nan)
+    plain[:, 1:] = e_obs[:, 1:] - e_obs[:, :-1]
+    cur = np.nan_to_num(cur)
+    prev = np.nan_to_num(prev)
+    _, sec = np.unique(section, return_inverse=True)
+    m = sec.max(initial=-1) + 1
+    e_sec = np.zeros((m, k))
+    np.add.at(e_sec, sec, np.nan_to_num(e_obs))
+    m_sec = np.zeros((m, k))
+    np.add.at(m_sec, sec, cur)
+    factor = np.divide(e_sec, m_sec, out=np.zeros_like(e_sec), where=m_sec > 0)[sec]
+    matched = factor * (cur - prev)
+    has = (m_sec > 0)[sec] & np.isfinite(plain)
+    out = np.where(has, matched, plain)
+    out[:, 0] = np.nan
+    return out
 
 
 def _ffill(a):
@@ -215,7 +241,8 @@ def compute_origin(h: History, k: int, horizon: int, log_x: dict | None,
                        where=denom > 0)
     shares = project_shares(shares, h.parent, h.m, horizon)
     # bottom-up
-    rho, table = realisation_ratios(h.e_obs[:, :k + 1], h.rates[:, :k + 1], h.vac[:, :k + 1],
+    rho, table = realisation_ratios(h.e_obs[:, :k + 1], h.change[:, :k + 1],
+                                    h.rates[:, :k + 1], h.vac[:, :k + 1],
                                     h.needs[:, :k + 1], h.prof_index, h.n_prof,
                                     dparams.vacancy_fill_share, horizon)
     nh = min(horizon, h.needs.shape[2])
@@ -375,6 +402,11 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = np.abs(act[level] - fc[level]) / o.sd[level]
             calib.setdefault(("employment", level), []).append(z)
+        chain = _chained_actual(h, k, horizon)
+        for level in LEVELS:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.abs(chain[level] - fc[level]) / o.sd[level]
+            calib.setdefault(("employment_chain", level), []).append(z)
         # demand checks at profession level (and cells), against realised §3 demand
         for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -385,12 +417,24 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
                         origins[-1].industry_model)
 
 
+def realised_path_demand(h: History, k: int, horizon: int, dparams: DemandParams):
+    """Realised §3 demand (cells × horizon) after origin k, NaN beyond T (bottomup docs)."""
+    K = len(h.years)
+    out = np.full((h.n, horizon), np.nan)
+    for t in range(min(horizon, K - 1 - k)):
+        prev = h.e_obs[:, k + t]
+        d = np.maximum(0.0, h.change[:, k + t + 1] + h.rates[:, k] * prev)
+        if t == 0:
+            d = d + h.vac[:, k] * dparams.vacancy_fill_share
+        out[:, t] = d
+    return out
+
+
 def _demand_checks(h, k, horizon, cells_fc, act, dparams):
     """Forecast vs realised demand (nodes × H) per level for origin k."""
     e_path = np.hstack([np.nan_to_num(h.e[:, k:k + 1]), cells_fc])
     _, _, _, d_f = demand_components(e_path, h.rates[:, k], h.vac[:, k], dparams)
-    a_path = np.hstack([h.e_obs[:, k:k + 1], act["cell"]])
-    _, _, _, d_a = demand_components(a_path, h.rates[:, k], h.vac[:, k], dparams)
+    d_a = realised_path_demand(h, k, horizon, dparams)
     out = {"cell": (d_f, d_a)}
     tf, sf, pf = _nodes_sum(h, d_f)
     ta, sa, pa = _nodes_sum(h, d_a)
@@ -400,11 +444,31 @@ def _demand_checks(h, k, horizon, cells_fc, act, dparams):
     return out
 
 
+def _chained_actual(h: History, k: int, horizon: int):
+    """E[k] carried forward by the matched-employer changes: the later waves' employment
+    without their own sampling noise (see :func:`_calibrate`)."""
+    K = len(h.years)
+    cells = np.full((h.n, horizon), np.nan)
+    j = min(horizon, K - 1 - k)
+    if j > 0:
+        cells[:, :j] = h.e_obs[:, k:k + 1] + np.cumsum(h.change[:, k + 1:k + 1 + j], axis=1)
+    tot, sec, prof = _nodes_sum(h, cells)
+    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
+
+
 def _calibrate(calib, horizon, levels):
-    """Half-width multipliers q[(kind, level)] (H × len(levels)) of σ."""
+    """Half-width multipliers q[(kind, level)] (H × len(levels)) of σ.
+
+    Employment: a later wave's estimate carries its own sampling noise, which the true
+    employment does not, so errors against it overstate the forecast error; errors against
+    the origin carried forward by matched-employer changes lack the origin's noise, which the
+    true error has, and understate it. With independent sampling noise in each wave the
+    true error variance lies midway, so the multiplier is the root mean square of the two
+    calibrations.
+    """
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
     out = {}
-    for kind in ("employment", "demand"):
+    for kind in ("employment", "employment_chain", "demand"):
         for level in LEVELS:
             zs = list(calib.get((kind, level), []))
             if level == "total":      # pooled with sections (too few checks alone)
@@ -420,6 +484,9 @@ def _calibrate(calib, horizon, levels):
                 elif last is not None:
                     q[t] = last * zq
             out[(kind, level)] = q
+    for level in LEVELS:
+        out[("employment", level)] = np.sqrt(
+            (out[("employment", level)] ** 2 + out.pop(("employment_chain", level)) ** 2) / 2)
     return out
 
 
