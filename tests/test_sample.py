@@ -248,7 +248,9 @@ def test_bundled_surveys_account_for_every_row(bundled):
     assert k["files_failed"] >= 1 and len(s.skipped) >= 2
     codes = set(s.issues["code"])
     assert {"E_INN_CHECKSUM", "E_NEGATIVE", "E_NOT_INTEGER", "E_AGE_GT_HEADCOUNT", "E_REQUIRED",
-            "W_ALIAS", "W_MERGED", "W_SUPERSEDED", "W_UNKNOWN_COLUMN", "W_IGNORED_ROWS"} <= codes
+            "E_NOT_NUMBER", "E_OKVED", "E_PROFESSION_CODE", "E_DATE", "E_INN_FORMAT",
+            "W_ALIAS", "W_MERGED", "W_SUPERSEDED", "W_UNKNOWN_COLUMN", "W_IGNORED_ROWS",
+            "W_TOTAL_MISMATCH"} <= codes
     f = s.frame
     # accepted rows are the employers' clean rows (split departments merge back)
     clean = bundled.survey_rows.set_index(KEY)

@@ -19,7 +19,11 @@ Layout ``"mixed"`` (the bundled sample): per wave folder ``surveys/<year>/``
 Mistakes at realistic low rates (``mistakes=True``): a wrong ИНН check digit, ИНН or
 profession code typed as a number, education aliases (``ППССЗ``, ``рабочий``, ``высшее``),
 a profession split over two department rows (merged on reading), negative or fractional
-numbers, age_55plus above the headcount, an empty need_1, numbers typed as text.
+numbers, age_55plus above the headcount, an empty need_1, numbers typed as text, a dash for
+zero, an ОКВЭД2 code without dots, a six-digit profession code, a truncated ИНН, an
+unreadable date in a few single-employer workbooks; ИНН of branches registered in other
+regions start with 0 (leading zeros must survive). Decimal-comma CSVs sometimes write every
+number as ``12,0``.
 
 Layout ``"csv"``: one plain UTF-8 CSV per wave with English keys, no mistakes (benchmarks).
 
@@ -58,7 +62,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 RATES: dict[str, float] = {
     "alias": 0.03, "split": 0.015, "inn_checksum": 0.003, "negative": 0.002,
     "fraction": 0.002, "age_gt": 0.003, "empty_need1": 0.003, "text_number": 0.01,
+    "dash": 0.002, "okved_digits": 0.0015, "profession_code": 0.0015, "inn_short": 0.001,
 }
+#: share of single-employer workbooks whose date is unreadable text (E_DATE on every row)
+BAD_DATE_SHARE = 0.03
 RESUBMIT_SHARE = 0.02
 
 
@@ -144,6 +151,8 @@ class _Mistakes:
             return self._split(r)
         if hit["inn_checksum"]:
             r["inn"] = r["inn"][:-1] + str((int(r["inn"][-1]) + 1) % 10)
+        elif hit["inn_short"]:
+            r["inn"] = r["inn"][:-1]
         if hit["negative"]:
             r["vacancies"] = -(int(r["vacancies"]) + 1)
         elif hit["fraction"]:
@@ -152,6 +161,12 @@ class _Mistakes:
             r["age_55plus"] = int(r["headcount"]) + 1 + int(self.rng.integers(3))
         elif hit["empty_need1"]:
             r["need_1"] = None
+        elif hit["dash"]:
+            r["vacancies"] = "-"            # "none" written as a dash: not a number
+        elif hit["okved_digits"]:
+            r["okved"] = r["okved"].replace(".", "")[:4].ljust(4, "0")
+        elif hit["profession_code"]:
+            r["profession_code"] = r["profession_code"] + "0"
         if xlsx and hit["text_number"] and isinstance(r["headcount"], int):
             r["headcount"] = str(r["headcount"])
         return [r]
@@ -267,9 +282,11 @@ def _write_xlsx(path: Path, year: int, blocks: list[list[dict]], keys: list[str]
 _THOUSANDS_KEYS = frozenset(("headcount", "vacancies", "age_55plus", *(f"need_{h}" for h in range(1, 11))))
 
 
-def _fmt_csv(v, decimal_comma: bool, thousands: bool) -> str:
+def _fmt_csv(v, decimal_comma: bool, thousands: bool, as_float: bool = False) -> str:
     if v is None:
         return ""
+    if as_float and isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)                      # an export that writes every number as "12,0"
     if isinstance(v, dt.date):
         return v.strftime("%d.%m.%Y") if decimal_comma else v.isoformat()
     if isinstance(v, float):
@@ -284,14 +301,16 @@ def _fmt_csv(v, decimal_comma: bool, thousands: bool) -> str:
 
 
 def _write_csv(path: Path, year: int, rows: list[dict], keys: list[str], style: str, *,
-               encoding: str, delimiter: str, decimal_comma: bool, title: str | None) -> bytes:
+               encoding: str, delimiter: str, decimal_comma: bool, title: str | None,
+               float_numbers: bool = False) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     if title:
         w.writerow([title])
     w.writerow(_header(keys, style, year))
     for r in rows:
-        w.writerow([_fmt_csv(r.get(k), decimal_comma, thousands=k in _THOUSANDS_KEYS) for k in keys])
+        w.writerow([_fmt_csv(r.get(k), decimal_comma, thousands=k in _THOUSANDS_KEYS,
+                             as_float=float_numbers and k in _THOUSANDS_KEYS) for k in keys])
     data = buf.getvalue().encode(encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -342,6 +361,12 @@ def write_wave_mixed(df: pd.DataFrame, year_dir: Path, year: int, horizon: int,
                 written.append(p)
             else:
                 out = [x for r in rows for x in mk.apply(r, True)]
+                v = rng.random()
+                if mistakes and v < BAD_DATE_SHARE:
+                    out = [dict(r, submitted_at=f"ноябрь {year}") for r in out]
+                elif v < 0.3:
+                    out = [dict(r, submitted_at=r["submitted_at"].strftime("%d.%m.%Y"))
+                           if isinstance(r["submitted_at"], dt.date) else r for r in out]
                 p = year_dir / "employers" / f"{inn}.xlsx"
                 _write_xlsx(p, year, [out], keys, "ru" if rng.random() < 0.7 else "en",
                             ["Сведения о потребности в кадрах", f"Работодатель: {first['employer']}",
@@ -391,7 +416,8 @@ def write_wave_mixed(df: pd.DataFrame, year_dir: Path, year: int, horizon: int,
                        title=None)
         elif style == 1:
             _write_csv(p, year, rows, keys, "ru_short", encoding="cp1251", delimiter=";",
-                       decimal_comma=True, title=f"Выгрузка из АИС «Кадры», {year} г.")
+                       decimal_comma=True, title=f"Выгрузка из АИС «Кадры», {year} г.",
+                       float_numbers=rng.random() < 0.5)
         else:
             _write_csv(p, year, rows, keys, "en", encoding="utf-8-sig", delimiter=",",
                        decimal_comma=False, title=None)

@@ -36,6 +36,9 @@ from forecast.sample import catalogue as cat
 
 #: the region's code in ИНН (first two digits); a fictional region
 INN_REGION = "59"
+#: branches of companies registered elsewhere keep their head office's ИНН: a leading zero
+#: (regions 02, 03, 07) must survive reading
+INN_OTHER_REGIONS: tuple[str, ...] = ("02", "03", "07", "77")
 
 
 @dataclass
@@ -135,6 +138,8 @@ def _employers(rng: np.random.Generator, n: int, years: np.ndarray) -> pd.DataFr
     okved_form = rng.random(n)
     office = rng.integers(1, 20, n)
     serial = rng.permutation(90000)[:n] + 10000
+    other_region = rng.random(n) < 0.06
+    region_pick = rng.integers(0, len(INN_OTHER_REGIONS), n)
     names, okveds, inns, sections = [], [], [], []
     counts: dict[str, int] = {}
     for e in range(n):
@@ -160,7 +165,8 @@ def _employers(rng: np.random.Generator, n: int, years: np.ndarray) -> pd.DataFr
         else:
             code = f"{div}.{d[0]}{d[1] - 1}.{d[2]}"
         okveds.append(code)
-        body = f"{INN_REGION}{office[e]:02d}{serial[e]:05d}"
+        reg = INN_OTHER_REGIONS[region_pick[e]] if other_region[e] and form != "ИП" else INN_REGION
+        body = f"{reg}{office[e]:02d}{serial[e]:05d}"
         inns.append(make_inn(body + f"{d[2]}") if form == "ИП" else make_inn(body))
     return pd.DataFrame(
         {
