@@ -148,7 +148,8 @@ def jumps(frame: pd.DataFrame) -> list[dict]:
     hit = m[(m["headcount"] > JUMP_FACTOR * m["prev"]) | (m["headcount"] < m["prev"] / JUMP_FACTOR)]
     return [_issue(r, "headcount", f"{r['headcount']:.0f}", "W_JUMP",
                    f"headcount of profession {r['profession_code']} went from {r['prev']:.0f} "
-                   f"({int(r['prev_year'])}) to {r['headcount']:.0f} (over {JUMP_FACTOR:g}× change)")
+                   f"({int(r['prev_year'])}) to {r['headcount']:.0f}: a change of more than {JUMP_FACTOR:g}× "
+                   "up or down")
             for _, r in hit.iterrows()]
 
 

@@ -227,6 +227,11 @@ def _issue_frame(issues: list[dict]) -> pd.DataFrame:
     df["_col"] = df["column"].map(lambda c: _COL_ORDER.get(c, -1) if c is not None else -1)
     df["_fi"] = df["_file_idx"].replace(-1, np.iinfo(np.int64).max)
     df = df.sort_values(["_fi", "_row", "_col", "code"], kind="stable")
-    out = df[list(ISSUE_COLUMNS)].reset_index(drop=True).astype(object)
-    out["row"] = df["row"].map(lambda r: None if r is None or r != r else int(r)).to_numpy(dtype=object)
-    return out.where(out.notna(), None)
+
+    def plain(v):
+        return None if v is None or (isinstance(v, float) and v != v) else v
+
+    cols = {c: [plain(v) for v in df[c]] for c in ISSUE_COLUMNS}
+    cols["row"] = [None if r is None else int(r) for r in cols["row"]]
+    # object columns keep ints as ints and nulls as None (no float rows in the JSON)
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()})
