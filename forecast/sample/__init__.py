@@ -216,7 +216,7 @@ def write_region(region: Region, out_dir: str | Path, layout: str = "mixed") -> 
             rng = np.random.default_rng(np.random.SeedSequence([region.seed, 3, year]))
             forms.write_wave_mixed(wave, surveys / str(year), year, region.horizon, rng, region.mistakes)
     if layout == "mixed" and region.mistakes:
-        forms.write_extras(surveys, waves)
+        forms.write_extras(surveys, waves, rows, region.horizon)
     _csv(region.controls, out / "controls.csv")
     _csv(region.scenario, out / "scenario.csv")
     _csv(region.programmes, out / "programmes.csv")

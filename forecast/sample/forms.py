@@ -425,9 +425,38 @@ def write_wave_mixed(df: pd.DataFrame, year_dir: Path, year: int, horizon: int,
     return written
 
 
-def write_extras(surveys_dir: Path, years: list[int]) -> list[Path]:
-    """Non-survey files a real collection folder holds (skipped or unreadable by contract)."""
+def write_extras(surveys_dir: Path, years: list[int], rows: pd.DataFrame | None = None,
+                 horizon: int = 7) -> list[Path]:
+    """Files a real collection folder also holds, none of which adds data.
+
+    Skipped (not forms): a ``readme.txt``, an Office lock file. Failing by contract: a UTF-16
+    copy of a CSV export (E_FILE_UNREADABLE), a covering letter saved as a workbook
+    (E_NO_HEADER), an employer's draft CSV without the education column (E_MISSING_COLUMN;
+    its data also came in a proper form).
+    """
     out = []
+    if len(years) >= 7 and rows is not None:
+        y = years[6]
+        p = surveys_dir / str(y) / "letter.xlsx"
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Письмо"
+        for line in ("Начальнику управления занятости населения", "",
+                     f"Направляем сведения о потребности в кадрах на {y + 1}–{y + horizon} гг.",
+                     "Приложение: формы работодателей муниципального образования.", "",
+                     "Глава администрации ____________"):
+            ws.append([line])
+        _save_workbook(wb, p, y)
+        out.append(p)
+        wave = rows[rows["survey_year"] == y]
+        if len(wave):
+            inn = wave["inn"].iloc[0]
+            recs = _records(wave[wave["inn"] == inn], horizon)
+            keys = [k for k in _columns(horizon, True, True, False) if k != "education"]
+            p = surveys_dir / str(y) / "employers" / f"{inn}_draft.csv"
+            _write_csv(p, y, recs, keys, "ru", encoding="utf-8", delimiter=",", decimal_comma=False,
+                       title=None)
+            out.append(p)
     if len(years) >= 3:
         p = surveys_dir / str(years[2]) / "readme.txt"
         p.write_text("Формы приняты от муниципальных образований. Исправленные формы в папке employers.\n",
