@@ -28,8 +28,11 @@ def test_accounting_and_failures(sample):
     assert c["rows_read"] > 1000 and c["accepted"] > 0.9 * c["rows_read"]
     failed = sample.issues[sample.issues["code"].isin(FILE_CODES)]
     assert len(failed) == c["files_failed"]
-    # the only broken file the generator writes on purpose is a UTF-16 CSV
-    assert all("utf16" in f for f in failed["file"]) and set(failed["code"]) <= {"E_FILE_UNREADABLE"}
+    # the generator writes a few broken files on purpose (a UTF-16 CSV, a letter, a draft):
+    # each is one file-level issue without a row, and the batch went on
+    assert failed["row"].isna().all() and not failed.duplicated("file").any()
+    assert c["files_failed"] < 0.05 * c["files"]
+    assert any("utf16" in f for f in failed["file"])
     reasons = {Path(s["file"]).name: s["reason"] for s in sample.skipped}
     assert any(n.startswith("~$") for n in reasons) and any(n.endswith(".txt") for n in reasons)
 
