@@ -65,8 +65,17 @@ class DemandResult:
     Attributes
     ----------
     demand : DataFrame (forecast.columns.DEMAND_COLUMNS)
-    realisation : DataFrame (REALISATION_COLUMNS): learned ρ per profession and horizon
-    accuracy : DataFrame: backtest wMAPE of the model and the naive benchmarks
+    realisation : DataFrame (REALISATION_COLUMNS)
+        Learned ρ per profession (profession_code × education) and horizon: ``rho`` as used
+        (shrunk), ``rho_pooled`` the pooled ratio of that horizon, ``n_obs`` the past waves
+        with a positive stated need of the profession at that horizon and a known outcome,
+        ``weight`` the empirical-Bayes weight of the profession's own ratio
+        (:mod:`forecast.demand.bottomup`). Horizons no past wave can check yet are not
+        listed (they use the longest checked horizon's ρ).
+    accuracy : DataFrame (forecast.demand.accuracy.ACCURACY_COLUMNS)
+        Backtest wMAPE of the model and the naive benchmarks by horizon, per year and
+        cumulative, with the model's employment interval coverage
+        (:mod:`forecast.demand.accuracy`).
     survey_year : int
     info : dict: choices made (industry model, indicator, combination weights, scenarios)
     """
