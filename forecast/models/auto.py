@@ -125,11 +125,11 @@ class AutoForecaster:
     ...                    "y": [10.0, 11, 12, 13, 14, 15, 16, 17]})
     >>> fc = AutoForecaster().fit(df).predict(2, level=[80])
     >>> list(fc.columns), fc["yhat"].round(1).tolist()
-    (['unique_id', 'ds', 'yhat', 'yhat_lo_80', 'yhat_hi_80'], [18.0, 19.0])
+    (['unique_id', 'ds', 'yhat', 'yhat_lo_80', 'yhat_hi_80'], [18.0, 18.9])
     """
 
     def __init__(self, nonnegative: bool = False, combine: str = "median", n_windows: int = 2,
-                 calibration_horizon: int = 7, chunk_size: int = 2000):
+                 calibration_horizon: int = 7, chunk_size: int = 1000):
         self.nonnegative = nonnegative
         self.combine = combine
         self.n_windows = n_windows

@@ -11,8 +11,11 @@ Estimation is vectorised over series *and* over a grid of (α, β, φ): for fixe
 parameters the one-step errors are affine in the initial states, ``e(t) = e₀(t) − r(t)·x₀``
 with ``r(t) = w'D^{t−1}`` (the same for every series), so the optimal initial level/trend
 of every series and grid point come from a 2×2 least-squares solve — the grid search then
-minimises the exact profile SSE. A second, finer grid around each series' best point
-refines the estimate. ETS auto selection picks ANN/AAN/AAdN per series by AICc
+minimises the exact profile SSE. An optional second, finer grid around each series'
+best point (``refine=True``) did not improve rolling-origin CV accuracy on the M3 yearly
+training parts and costs 2–3× the time, so the coarse grid — which also acts as a mild
+regulariser for 8–20 point series — is the default (the CV also preferred it to a denser
+grid). ETS auto selection picks ANN/AAN/AAdN per series by AICc
 (k = smoothing parameters + initial states + 1 for σ²), as ``forecast::ets`` does.
 """
 
@@ -25,7 +28,7 @@ from forecast.models.base import PanelForecaster
 
 __all__ = ["SES", "Holt", "ETS", "holt_filter", "holt_forecast", "fit_grid"]
 
-ALPHAS = np.array([0.02, 0.1, 0.25, 0.45, 0.65, 0.85, 0.99])
+ALPHAS = np.array([0.02, 0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.99])
 BETAS = np.array([0.03, 0.15, 0.45])
 PHIS = np.array([0.82, 0.9, 0.96])
 #: the smallest series estimated by ETS; shorter ones get a level-only/fallback fit
@@ -146,8 +149,8 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
 
 
 def fit_grid(values, lengths, trend: bool, damped: bool, alphas=ALPHAS, betas=BETAS, phis=PHIS,
-             refine: bool = True):
-    """Least-squares (α, β, φ, l0, b0) per series by a coarse grid, then a local finer grid.
+             refine: bool = False):
+    """Least-squares (α, β, φ, l0, b0) per series on a grid (optionally refined locally).
 
     Returns a dict of (n,) arrays: alpha, beta, phi, level0, trend0, sse, level, trend.
     """
