@@ -25,7 +25,9 @@ only:
 5. **Intervals**: each node's univariate forecast standard deviation σ_h (profession nodes
    included), scaled by the empirical quantile of |error|/σ_h of the reconciled forecasts
    at the earlier origins, per level (cell, profession, section and total pooled) and
-   horizon (split-conformal calibration; the normal quantile until 10 checks exist, and a
+   horizon (split-conformal calibration; the normal quantile until 10 checks exist, a
+   level with fewer than two checks beyond its quantile takes the lowest level's ratio to
+   the normal quantile, and a
    horizon without checks takes the longest checked horizon's ratio; for employment the
    root mean square of the calibrations against the later waves' estimates and against
    the origin carried forward by matched-employer changes, see :func:`_calibrate`).
@@ -479,8 +481,13 @@ def _calibrate(calib, horizon, levels):
                 vals = np.concatenate([z[:, t] for z in zs]) if zs else np.array([])
                 vals = vals[np.isfinite(vals)]
                 if len(vals) >= MIN_CALIBRATION:
-                    q[t] = np.quantile(vals, np.asarray(levels) / 100.0)
-                    last = q[t] / zq
+                    ratio = np.quantile(vals, np.asarray(levels) / 100.0) / zq
+                    # an empirical quantile needs enough checks beyond it (≥ 2 outside);
+                    # a level without them takes the ratio of the lowest level
+                    enough = len(vals) * (1 - np.asarray(levels) / 100.0) >= 2
+                    ratio = np.where(enough, ratio, ratio[0])
+                    q[t] = ratio * zq
+                    last = ratio
                 elif last is not None:
                     q[t] = last * zq
             out[(kind, level)] = q
