@@ -35,7 +35,7 @@ from forecast.columns import SURVEY_FRAME_COLUMNS
 from forecast.sample import education as edu
 from forecast.sample import forms
 from forecast.sample.simulate import (
-    controls_table, simulate_population, survey_rows, truth_tables,
+    controls_table, historical_demand, simulate_population, survey_rows, truth_tables,
 )
 
 #: the seed of the bundled sample region
@@ -91,13 +91,16 @@ def generate_region(seed: int = DEFAULT_SEED, n_employers: int = 400, first_wave
     truth_emp, truth_dem = truth_tables(pop, last_wave, horizon)
     r_edu = np.random.default_rng(np.random.SeedSequence(seed + 2))
     programmes = edu.programmes_table(r_edu)
-    colleges = edu.colleges_table(r_edu, programmes)
+    mapping = edu.mapping_table()
+    intake = edu.programme_intake(programmes, mapping,
+                                  historical_demand(pop, first_wave, last_wave))
+    colleges = edu.colleges_table(r_edu, programmes, intake)
     return Region(
         survey_rows=rows,
         controls=controls_table(pop, first_wave, last_wave),
         scenario=pop.scenario,
         programmes=programmes,
-        mapping=edu.mapping_table(),
+        mapping=mapping,
         colleges=colleges,
         enrolment=edu.enrolment_table(r_edu, colleges, last_wave),
         truth_employment=truth_emp,

@@ -1,5 +1,10 @@
 """The sample region's education side: programmes, mapping, colleges and enrolment.
 
+Colleges' past quotas are sized from the region's *historical* demand (survey years, not
+the future), converted to an intake with the library's default coverage, employment and
+dropout rates, times a lognormal factor per programme; enrolment of the cohorts T−3 … T
+is 80–105 % of the past quota.
+
 Choices: KRS programmes last 22 or 34 months, SSZ programmes 34 or 46 (catalogue);
 about one programme in seven has an empty employment_rate or dropout (the defaults apply);
 one programme has no licensed college; two programmes carry an enrolment row for
@@ -65,14 +70,46 @@ def mapping_table() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["profession_code", "programme_code", "weight"])
 
 
-def colleges_table(rng: np.random.Generator, programmes: pd.DataFrame) -> pd.DataFrame:
-    """colleges.csv: college_code, college, programme_code, capacity, last_quota, employment_rate."""
+def programme_intake(programmes: pd.DataFrame, mapping: pd.DataFrame,
+                     demand: pd.DataFrame) -> pd.Series:
+    """Yearly intake that would meet a programme's share of ``demand`` (profession_code,
+    education, demand per year): Σ_p m·D · 0.7 / employment_rate / (1 − dropout), with the
+    library's defaults for empty rates. The colleges' past quotas scatter around it."""
+    from forecast.params import QuotaParams
+
+    q = QuotaParams()
+    prog = programmes.set_index("code")
+    m = mapping.join(prog["level"], on="programme_code")
+    d = demand.set_index(["profession_code", "education"])["demand"]
+    m["demand"] = [float(d.get((p, lvl), 0.0)) * w for p, lvl, w in
+                   zip(m["profession_code"], m["level"], m["weight"])]
+    by_prog = m.groupby("programme_code")["demand"].sum().reindex(prog.index, fill_value=0.0)
+    e = prog["employment_rate"].fillna(q.default_employment_rate)
+    drop = prog["dropout"].fillna(q.default_dropout)
+    return by_prog * q.coverage_share / e / (1.0 - drop)
+
+
+def colleges_table(rng: np.random.Generator, programmes: pd.DataFrame,
+                   intake: pd.Series | None = None) -> pd.DataFrame:
+    """colleges.csv: college_code, college, programme_code, capacity, last_quota, employment_rate.
+
+    A programme's past quota is its ``intake`` (see :func:`programme_intake`, from the
+    region's history) times a lognormal factor (median 1, sd 0.35 in logs: some programmes
+    over-, some under-supplied),
+    split among its licensed colleges; capacity is 0–60 % above the last quota.
+    """
     rows = []
     lic = dict(_LICENCES)
     for code, emp in zip(programmes["code"], programmes["employment_rate"]):
-        for k in lic.get(code[:5], ()):
-            cap = int(rng.choice([25, 25, 50, 50, 75, 100]))
-            last = int(5 * np.rint(cap * rng.uniform(0.4, 1.0) / 5))
+        colleges = lic.get(code[:5], ())
+        if not colleges:
+            continue
+        base = float(intake.get(code, 50.0)) if intake is not None else 50.0 * len(colleges)
+        total = base * float(np.exp(rng.normal(0.0, 0.35)))
+        split = rng.dirichlet(np.full(len(colleges), 3.0))
+        for k, share in zip(colleges, split):
+            last = int(max(10, 5 * np.rint(total * share / 5)))
+            cap = int(max(25, 5 * np.ceil(last * rng.uniform(1.0, 1.6) / 5)))
             er = np.nan if (rng.random() < 0.25 or np.isnan(emp)) else float(
                 np.clip(np.round(emp + rng.normal(0, 0.05), 2), 0.3, 0.95))
             rows.append((f"K{k + 1:02d}", COLLEGE_NAMES[k], code, cap, last, er))

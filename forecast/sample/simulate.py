@@ -413,3 +413,24 @@ def controls_table(pop: Population, first_wave: int, last_wave: int) -> pd.DataF
         for j, sec in enumerate(cat.SECTIONS):
             rows.append((w, sec.code, int(round(s[j]))))
     return pd.DataFrame(rows, columns=["survey_year", "okved_section", "employment"])
+
+
+def historical_demand(pop: Population, first_wave: int, last_wave: int) -> pd.DataFrame:
+    """Average yearly §3 demand per profession over the survey years (what planners saw).
+
+    Per section × profession cell and year: max(0, ΔE + exits), summed over sections and
+    averaged over first_wave+1 … last_wave. Used to size the colleges' past quotas.
+    """
+    n_s = len(cat.SECTIONS)
+    sec_idx = pop.employers["section_idx"].to_numpy()
+    onehot = np.zeros((n_s, len(sec_idx)))
+    onehot[sec_idx, np.arange(len(sec_idx))] = 1.0
+    t0, t1 = 1, int(last_wave - pop.years[0])
+    if t1 < t0:
+        d = np.zeros(pop.employment.shape[1])
+    else:
+        e = np.einsum("sn,npy->spy", onehot, pop.employment[:, :, t0 - 1:t1 + 1].astype(float))
+        x = np.einsum("sn,npy->spy", onehot, pop.exits[:, :, t0:t1 + 1].astype(float))
+        d = np.maximum(0.0, np.diff(e, axis=2) + x).sum(axis=0).mean(axis=1)
+    return pd.DataFrame({"profession_code": pop.professions["profession_code"],
+                         "education": pop.professions["education"], "demand": d})
