@@ -274,3 +274,27 @@ def test_bundled_surveys_account_for_every_row(bundled):
     err = (by_prof.reindex(tp.index).fillna(0) - tp).abs().sum() / tp.sum()
     assert err < 0.15
     assert not math.isnan(err)
+
+
+def test_mixed_layout_without_mistakes_reads_back_exactly(tmp_path):
+    """Every workbook/CSV style (title blocks, number rows, totals, year-form and English
+    headers, cp1251 with decimal commas) carries the clean rows unchanged."""
+    r = generate_region(seed=11, n_employers=120, first_wave=2024, last_wave=2026, horizon=7,
+                        mistakes=False)
+    out = write_region(r, tmp_path / "clean")
+    s = survey.read_surveys(out / "surveys")
+    k = s.counts
+    assert k["rejected"] == k["merged"] == k["superseded"] == k["files_failed"] == 0
+    assert "W_TOTAL_MISMATCH" not in set(s.issues["code"])
+    got = s.frame.sort_values(KEY).reset_index(drop=True)
+    want = r.survey_rows.sort_values(KEY).reset_index(drop=True)
+    assert len(got) == len(want)
+    for c in ["inn", "employer", "okved", "profession_code", "profession", "education"]:
+        assert (got[c].astype(str) == want[c].astype(str)).all(), c
+    # municipality is an optional column some municipal workbooks leave out
+    has = got["municipality"].notna() & (got["municipality"].astype(str) != "")
+    assert has.mean() > 0.3 and (got.loc[has, "municipality"] == want.loc[has, "municipality"]).all()
+    for c in ["headcount", "vacancies", *cols.NEED_COLUMNS]:
+        assert (got[c].to_numpy(dtype=float) == want[c].to_numpy(dtype=float)).all(), c
+    assert np.array_equal(got["age_55plus"].to_numpy(dtype=float), want["age_55plus"].to_numpy(dtype=float),
+                          equal_nan=True)
