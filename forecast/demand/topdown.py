@@ -12,7 +12,8 @@
   slope β pooled over sections, each section's own slope shrunk towards it with a prior
   weight equal to the median section's Σ(x−x̄)² (so a typical section's data and the pooled
   slope count equally), α_i = ȳ_i − β_i·x̄_i (the section's trend beyond the indicator).
-  Forecast: log E[i,T+h] = log E[i,T] + Σ_{j≤h} (α_i + β_i·Δlog X_{T+j}). Whether this or
+  Forecast: log E[i,T+h] = log E[i,T] + Σ_{j≤h} (α_i + β_i·Δlog X_{T+j}). An indicator
+  whose growth never varied in the training years identifies no slope: β = 0 (drift only). Whether this or
   the section's univariate forecast is used is chosen by rolling-origin backtest
   (``forecast.demand.engine``).
 * **Shares** s[i,p,l] = E[i,p,l]/E[i] are projected as a level (exponentially weighted mean
@@ -164,6 +165,10 @@ def regression_forecast(log_e: np.ndarray, log_x: np.ndarray, h: int) -> np.ndar
     yc = np.where(ok, dy - ym[:, None], 0.0)
     sxx = (xc * xc).sum(1)
     sxy = (xc * yc).sum(1)
+    # an indicator growing at a constant rate identifies no elasticity (drift only)
+    flat = sxx < 1e-10 * np.maximum(cnt, 1)
+    sxx = np.where(flat, 0.0, sxx)
+    sxy = np.where(flat, 0.0, sxy)
     beta0 = sxy.sum() / sxx.sum() if sxx.sum() > 0 else 0.0
     kappa = float(np.median(sxx[cnt > 0])) if (cnt > 0).any() else 0.0
     beta = (sxy + kappa * beta0) / np.where(sxx + kappa > 0, sxx + kappa, 1.0)
