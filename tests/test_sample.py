@@ -82,7 +82,6 @@ def _check_survey_rows(rows: pd.DataFrame, horizon: int) -> None:
     assert (rows[num] >= 0).all().all()
     age = rows["age_55plus"]
     assert ((age <= rows["headcount"]) | age.isna()).all()
-    assert age.notna().mean() > 0.5
     assert (rows[[f"need_{h}" for h in range(horizon + 1, 11)]] == 0).all().all()
     # one employer, one identity
     assert (rows.groupby("inn")[["employer", "okved"]].nunique() == 1).all().all()
@@ -94,6 +93,7 @@ def test_survey_rows_follow_the_form(small, bundled):
     # plans thin out with the horizon: more zeros far ahead
     r = bundled.survey_rows
     assert (r["need_7"] == 0).mean() > (r["need_1"] == 0).mean()
+    assert 0.5 < r["age_55plus"].notna().mean() < 0.95        # most, not all, report ages
 
 
 def test_input_tables_follow_the_contracts(bundled):
