@@ -36,9 +36,6 @@ import pandas as pd
 
 import forecast
 from forecast.columns import (
-    COLLEGES_COLUMNS,
-    DEMAND_COLUMNS,
-    ENROLMENT_COLUMNS,
     QUOTAS_COLLEGES_COLUMNS,
     QUOTAS_PROGRAMMES_COLUMNS,
     SCENARIO_COLUMNS,
@@ -132,16 +129,20 @@ class RunResult:
             "inputs": inputs,
             "rows": {
                 "survey": counts,
-                "survey_issues": int(len(getattr(self.survey, "issues", []) or [])),
+                "survey_issues": _len(getattr(self.survey, "issues", None)),
                 "demand": int(len(self.demand)),
                 "quotas_programmes": int(len(self.quotas_programmes)),
                 "quotas_colleges": int(len(self.quotas_colleges)),
-                "quota_issues": int(len(self.quota_issues)) if self.quota_issues is not None else 0,
+                "quota_issues": _len(self.quota_issues),
             },
             "outputs": {rel: hashlib.sha256(data).hexdigest() for rel, data in (files or {}).items()},
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
             "seeds": self.seeds,
         }
+
+
+def _len(frame) -> int:
+    return 0 if frame is None else int(len(frame))
 
 
 @contextmanager
@@ -240,12 +241,11 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         from forecast.quotas import derive_quotas_detailed
 
         programmes = _read_table(cfg.tables.programmes, "quotas.programmes", ("code", "duration_months"))
-        colleges = cfg.tables.colleges or pd.DataFrame({c: [] for c in COLLEGES_COLUMNS})
-        enrolment = cfg.tables.enrolment or pd.DataFrame({c: [] for c in ENROLMENT_COLUMNS})
         with _timed(timings, "quotas", progress):
-            qres = derive_quotas_detailed(demand, survey_year=T, programmes=cfg.tables.programmes,
-                                          mapping=cfg.tables.mapping, colleges=colleges,
-                                          enrolment=enrolment, params=as_dict(cfg.quotas))
+            # year T holds the survey's actuals (no demand); quotas use forecast years only
+            qres = derive_quotas_detailed(demand.loc[demand["year"] > T], survey_year=T, programmes=cfg.tables.programmes,
+                                          mapping=cfg.tables.mapping, colleges=cfg.tables.colleges,
+                                          enrolment=cfg.tables.enrolment, params=as_dict(cfg.quotas))
         qp, qc = qres.programmes, qres.colleges
 
     history = None

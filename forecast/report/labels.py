@@ -114,6 +114,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "weight": ("Вес", "Weight"),
     "coverage": ("Охват", "Coverage"),
     "survey_year": ("Год обследования", "Survey year"),
+    "method": ("Метод", "Method"),
+    "cumulative": ("Нарастающим итогом", "Cumulative"),
+    "wmape": ("wMAPE", "wMAPE"),
+    "rho_pooled": ("ρ общий", "Pooled ρ"),
+    "n_obs": ("Наблюдений", "Observations"),
+}
+
+#: cell values shown translated (accuracy methods, booleans)
+VALUES: dict[str, tuple[str, str]] = {
+    "model": ("модель kadry", "kadry model"),
+    "stated_needs": ("заявки работодателей как есть", "stated needs as is"),
+    "flat_3pct": ("без роста, выбытие 3% в год", "flat, 3% exits a year"),
+    "True": ("да", "yes"),
+    "False": ("нет", "no"),
 }
 
 #: captions and free text
@@ -163,6 +177,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "survey_src": ("анкеты", "survey"),
     "quotas_src": ("таблицы КЦП", "quota tables"),
     "skipped": ("файл пропущен", "file skipped"),
+    "accuracy_note": ("Ретроспективная проверка: прогноз, сделанный по данным прошлых волн, "
+                      "сравнивается с потребностью, реализованной по следующим волнам. "
+                      "wMAPE = Σ|прогноз − факт| / Σ факт (меньше — лучше); покрытие — доля "
+                      "фактических значений внутри интервала (ожидается около 80% и 95%).",
+                      "Backtest: forecasts made from past waves are compared with the demand "
+                      "realised in the following waves. wMAPE = Σ|forecast − actual| / Σ actual "
+                      "(lower is better); coverage = share of actuals inside the interval "
+                      "(about 80% and 95% expected)."),
 }
 
 
@@ -188,6 +210,12 @@ def text(key: str, lang: str = "ru", **fmt) -> str:
     return label.format(**fmt) if fmt else label
 
 
+def value(v, lang: str = "ru"):
+    """A cell value translated when it is a known code (else unchanged)."""
+    pair = VALUES.get(str(v)) if isinstance(v, (str, bool)) else None
+    return _pick(pair, lang) if pair else v
+
+
 def section_name(code: str, lang: str = "ru") -> str:
     """ОКВЭД2 section name (empty for an unknown code)."""
     from forecast.classifiers import OKVED_SECTIONS, OKVED_SECTIONS_EN
@@ -196,4 +224,4 @@ def section_name(code: str, lang: str = "ru") -> str:
     return names.get(str(code), "")
 
 
-__all__ = ["SHEETS", "COLUMNS", "TEXT", "sheet", "col", "text", "section_name"]
+__all__ = ["SHEETS", "COLUMNS", "TEXT", "VALUES", "sheet", "col", "text", "value", "section_name"]

@@ -107,7 +107,7 @@ def demand_by_industry(frame: pd.DataFrame, title: str, lang: str = "ru", top: i
             colors = plt.get_cmap("tab10").colors
             for i, c in enumerate(wide.columns):
                 name = L.section_name(c, lang)
-                label = f"{c} {name[:28]}" if name else str(c)
+                label = f"{c} {_short(name, 30)}" if name else str(c)
                 vals = wide[c].to_numpy(float)
                 ax.bar(wide.index.astype(str), vals, bottom=bottom, color=colors[i % 10], label=label)
                 bottom += vals
@@ -134,7 +134,7 @@ def quotas_vs_demand(frame: pd.DataFrame, title: str, lang: str = "ru", top: int
         ax.barh(y + hgt, f["quota"].to_numpy(float), hgt, color=_BLUE, label=L.col("quota", lang))
         ax.barh(y, f["last_quota"].to_numpy(float), hgt, color="#9bb8dc", label=L.col("last_quota", lang))
         ax.barh(y - hgt, f["demand"].to_numpy(float), hgt, color="#e08a3c", label=L.col("demand", lang))
-        names = [f"{c} {str(n)[:30]}" for c, n in zip(f["programme_code"], f["programme"].fillna(""))]
+        names = [f"{c} {_short(n, 32)}" for c, n in zip(f["programme_code"], f["programme"].fillna(""))]
         ax.set_yticks(y, names, fontsize=7)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(L.text("persons", lang))
@@ -142,6 +142,11 @@ def quotas_vs_demand(frame: pd.DataFrame, title: str, lang: str = "ru", top: int
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
         return png_bytes(fig)
+
+
+def _short(text, n: int) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def _thousands(v, _pos=None) -> str:

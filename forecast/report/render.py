@@ -100,6 +100,10 @@ def write_outputs(files: dict[str, bytes], out_dir: str | Path) -> list[Path]:
     The caller writes the manifest last, so a manifest always describes complete outputs.
     """
     out = Path(out_dir)
+    # temporary files left by a run that was killed mid-write
+    if out.is_dir():
+        for stale in sorted([*out.glob(".*.tmp"), *out.glob("plots/.*.tmp")]):
+            stale.unlink(missing_ok=True)
     written = [write_bytes_atomic(out / rel, data) for rel, data in files.items()]
     plots_dir = out / "plots"
     if plots_dir.is_dir():

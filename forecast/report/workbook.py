@@ -131,11 +131,14 @@ def _summary(ws, run, images, lang, T, scen, primary) -> None:
         r += 1
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 22
-    anchor_rows = [3, 21]
-    for name, row in zip(("fan_total.png", "quotas_vs_demand.png"), anchor_rows):
+    # images stacked at D3 downwards; rows are 20 px high by default
+    row = 3
+    for name in ("fan_total.png", "quotas_vs_demand.png"):
         if name in images:
-            ws.add_image(_image(images[name]), f"D{row}")
-    r = max(r, 40) + 1
+            img = _image(images[name])
+            ws.add_image(img, f"D{row}")
+            row += -(-img.height // 20) + 1
+    r = max(r, row) + 1
     totals = tb.totals_by_year(run.demand)
     heading(ws, r, L.text("totals_by_year", lang))
     cols = [Col("scenario", L.col("scenario", lang)), Col("year", L.col("year", lang), "year")]
@@ -303,8 +306,15 @@ def _generic_cols(frame: pd.DataFrame, lang: str) -> list[Col]:
 def _accuracy(ws, run, lang) -> None:
     acc = run.accuracy if run.accuracy is not None else pd.DataFrame()
     if len(acc.columns):
-        write_table(ws, acc, _generic_cols(acc, lang))
+        cols = _generic_cols(acc, lang)
+        shown = acc.copy()
+        for c in cols:
+            if c.fmt == "text":
+                shown[c.key] = [L.value(v, lang) for v in shown[c.key].tolist()]
+        write_table(ws, shown, cols)
         r = len(acc) + 3
+        _note_below(ws, r - 1, L.text("accuracy_note", lang))
+        r += 1
     else:
         set_text(ws.cell(row=1, column=1), L.text("no_rows", lang))
         r = 3
