@@ -142,31 +142,43 @@ def derive_quotas_detailed(
     quota_codes = set(inputs.programmes.loc[inputs.programmes["quota"], "code"])
     col = col[col["programme_code"].isin(quota_codes)]
     col = col.assign(_key=col["college_code"].astype(str))
-    groups = {s: g.sort_values("_key", kind="stable") for s, g in col.groupby("programme_code")}
-    college_rows: list[pd.DataFrame] = []
+    # per programme, its colleges in code order as plain arrays (the loop below is per
+    # programme and scenario; building small frames there would dominate the run time)
+    groups: dict[str, dict[str, Any]] = {}
+    for s, g in col.groupby("programme_code", sort=False):
+        g = g.sort_values("_key", kind="stable")
+        groups[s] = {
+            "code": g["college_code"].to_numpy(dtype=object),
+            "name": g["college"].to_numpy(dtype=object),
+            "cap": g["capacity"].to_numpy(np.int64),
+            "rate": g["employment_rate"].to_numpy(float),
+            "last": g["last_quota"].to_numpy(np.int64),
+            "keys": g["_key"].tolist(),
+        }
+    parts: dict[str, list[Any]] = {c: [] for c in QUOTAS_COLLEGES_COLUMNS}
     deficits: list[int] = []
     last_quota: list[int] = []
     memo: dict[tuple[str, int], Allocation] = {}
     for r in prog.itertuples(index=False):
         q = int(r.quota)
         g = groups.get(r.programme_code)
-        if g is None or len(g) == 0:
+        if g is None:
             deficits.append(q)
             last_quota.append(0)
             if q > 0:
-                college_rows.append(pd.DataFrame({
-                    "scenario": [r.scenario], "programme_code": [r.programme_code],
-                    "college_code": [""], "college": [""], "capacity": [0],
-                    "target": [float(q)], "quota": [0], "last_quota": [0], "deficit": [q],
-                }))
+                for c, v in (("college_code", ""), ("college", ""), ("capacity", 0),
+                             ("target", float(q)), ("quota", 0), ("last_quota", 0),
+                             ("deficit", q)):
+                    parts[c].append(np.array([v]))
+                parts["scenario"].append(np.array([r.scenario], dtype=object))
+                parts["programme_code"].append(np.array([r.programme_code], dtype=object))
             continue
         key = (r.programme_code, q)
         if key not in memo:
-            cap = g["capacity"].to_numpy(np.int64)
-            rate = g["employment_rate"].fillna(r.employment_rate).to_numpy(float)
-            memo[key] = allocate(q, cap, cap * rate, g["_key"].tolist(), int(p.min_group),
-                                 method=method)
-            a = memo[key]
+            rate = np.where(np.isnan(g["rate"]), r.employment_rate, g["rate"])
+            a = allocate(q, g["cap"], g["cap"] * rate, g["keys"], int(p.min_group),
+                         method=method)
+            memo[key] = a
             if a.relaxed or a.message:
                 issues.append(issue(
                     "colleges", "", "programme_code", r.programme_code, "warning",
@@ -174,19 +186,18 @@ def derive_quotas_detailed(
                     f"programme {r.programme_code}, quota {q}: {a.message}",
                 ))
         a = memo[key]
+        k = len(g["cap"])
         deficits.append(a.deficit)
-        last_quota.append(int(g["last_quota"].sum()))
-        college_rows.append(pd.DataFrame({
-            "scenario": r.scenario,
-            "programme_code": r.programme_code,
-            "college_code": g["college_code"].to_numpy(dtype=object),
-            "college": g["college"].to_numpy(dtype=object),
-            "capacity": g["capacity"].to_numpy(np.int64),
-            "target": a.target,
-            "quota": a.quota,
-            "last_quota": g["last_quota"].to_numpy(np.int64),
-            "deficit": a.deficit,
-        }))
+        last_quota.append(int(g["last"].sum()))
+        parts["scenario"].append(np.full(k, r.scenario, dtype=object))
+        parts["programme_code"].append(np.full(k, r.programme_code, dtype=object))
+        parts["college_code"].append(g["code"])
+        parts["college"].append(g["name"])
+        parts["capacity"].append(g["cap"])
+        parts["target"].append(a.target)
+        parts["quota"].append(a.quota)
+        parts["last_quota"].append(g["last"])
+        parts["deficit"].append(np.full(k, a.deficit, dtype=np.int64))
     prog = prog.assign(deficit=np.array(deficits, dtype=np.int64),
                        last_quota=np.array(last_quota, dtype=np.int64))
     prog_out = _typed(prog.reindex(columns=list(QUOTAS_PROGRAMMES_COLUMNS)),
@@ -194,8 +205,8 @@ def derive_quotas_detailed(
                             "quota", "deficit", "last_quota"),
                       texts=("scenario", "programme_code", "programme", "level"))
     prog_out = prog_out.sort_values(["scenario", "programme_code"], kind="stable")
-    cols_out = (pd.concat(college_rows, ignore_index=True) if college_rows
-                else pd.DataFrame({c: [] for c in QUOTAS_COLLEGES_COLUMNS}))
+    cols_out = pd.DataFrame({c: np.concatenate(v) if v else np.array([])
+                             for c, v in parts.items()})
     cols_out = _typed(cols_out.reindex(columns=list(QUOTAS_COLLEGES_COLUMNS)),
                       ints=("capacity", "quota", "last_quota", "deficit"),
                       texts=("scenario", "programme_code", "college_code", "college"))

@@ -29,12 +29,11 @@ against a brute-force enumeration of the three-level objective on small instance
   value that still reaches the optimum gives rule (3) exactly. Used when the table is small
   (``(Q+1)·Σ options ≤ DP_LIMIT``): faster than a solver call for the usual programme.
 * **MILP** (``milp``; ``scipy.optimize.milp`` / HiGHS, ``mip_rel_gap = 0``) for large
-  instances: integer A, binary open/closed y with ``m·y ≤ A ≤ cap·y``, deviations
-  ``d ≥ ±(A − t)``; stage 1 minimises Σd; stage 2 adds ``Σd ≤ best + 1e-6`` and minimises
-  Σ(A − t)² made exact over integers by ``z[k] ≥ (2j+1)·A[k] − j(j+1)`` (the chords of A² at
-  integer points; their maximum equals A² at every integer); stage 3 moves places towards
-  smaller codes (swaps of two colleges' values and single places) while both objectives stay
-  within 1e-6 of the optimum.
+  instances: binary open/closed y, integer places above the minimum s ≤ (cap − m)·y, and
+  unit variables carrying the exact increments of both objectives (see :func:`_milp`);
+  stage 1 minimises Σ|A − t|; stage 2 adds ``Σ|A − t| ≤ best + 1e-6`` and minimises
+  Σ(A − t)²; stage 3 moves places towards smaller codes (swaps of two colleges' values and
+  single places) while both objectives stay within 1e-6 of the optimum.
 * If the minimum-group rule makes the problem infeasible though capacity suffices, the
   allocation is the greedy one without the rule and ``relaxed`` is set (the caller reports it).
   If the solver fails, a deterministic heuristic (open the colleges with the largest targets,
@@ -120,38 +119,63 @@ def _options(cap: int, m: int, quota: int) -> np.ndarray:
     return np.concatenate(([0], np.arange(m, top + 1))).astype(np.int64)
 
 
+def _one_open(quota: int, cap: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+    """Exact optimum when only one college can open (quota < 2·m): it takes all places."""
+    total1, total2 = target.sum(), (target * target).sum()
+    c1 = total1 - target + np.abs(quota - target)
+    c2 = total2 - target * target + (quota - target) ** 2
+    fits = cap >= quota
+    if not fits.any():
+        return None
+    c1 = np.where(fits, c1, np.inf)
+    near = c1 <= c1.min() + NOISE
+    c2 = np.where(near, c2, np.inf)
+    k = int(np.flatnonzero(c2 <= c2.min() + NOISE)[0])   # colleges are in code order
+    alloc = np.zeros(len(cap), dtype=np.int64)
+    alloc[k] = quota
+    return alloc
+
+
 def _dp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray | None:
     """Exact three-level optimum with the minimum-group rule; None if infeasible."""
+    if m > 0 and quota < 2 * m:
+        return _one_open(quota, cap, target)
     n = len(cap)
     qs = np.arange(quota + 1)
     inf = np.inf
-    f1 = np.full((n + 1, quota + 1), inf)
-    f2 = np.full((n + 1, quota + 1), inf)
+    width = quota + 1
+    # f[i, q]: best (c1, c2) of colleges i… using q places; the padding of inf past column
+    # `quota` makes negative indices q − a < 0 land on inf (no validity masks needed).
+    f1 = np.full((n + 1, 2 * width + 1), inf)
+    f2 = np.full((n + 1, 2 * width + 1), inf)
     f1[n, 0] = f2[n, 0] = 0.0
     opts = [_options(int(c), m, quota) for c in cap]
+    dev1 = [np.abs(a - target[i]) for i, a in enumerate(opts)]
+    dev2 = [(a - target[i]) ** 2 for i, a in enumerate(opts)]
     for i in range(n - 1, -1, -1):
         a = opts[i]
+        if len(a) == 1:          # closed for sure: a constant cost
+            f1[i, :width] = f1[i + 1, :width] + dev1[i][0]
+            f2[i, :width] = f2[i + 1, :width] + dev2[i][0]
+            continue
         idx = qs[:, None] - a[None, :]
-        valid = idx >= 0
-        idx = np.where(valid, idx, 0)
-        dev = a - target[i]
-        c1 = np.where(valid, np.abs(dev)[None, :] + f1[i + 1][idx], inf)
-        c2 = np.where(valid, (dev * dev)[None, :] + f2[i + 1][idx], inf)
+        c1 = dev1[i][None, :] + f1[i + 1][idx]
+        c2 = dev2[i][None, :] + f2[i + 1][idx]
         best1 = c1.min(axis=1)
-        near = c1 <= best1[:, None] + NOISE
-        c2n = np.where(near, c2, inf)
-        pick = c2n.argmin(axis=1)
-        f1[i] = c1[qs, pick]
-        f2[i] = c2n[qs, pick]
+        c2 = np.where(c1 <= best1[:, None] + NOISE, c2, inf)
+        pick = c2.argmin(axis=1)
+        f1[i, :width] = c1[qs, pick]
+        f2[i, :width] = c2[qs, pick]
     if not np.isfinite(f1[0, quota]):
         return None
     alloc = np.zeros(n, dtype=np.int64)
     q = quota
     for i in range(n):
-        a = opts[i][opts[i] <= q]
-        dev = a - target[i]
-        c1 = np.abs(dev) + f1[i + 1][q - a]
-        c2 = dev * dev + f2[i + 1][q - a]
+        a = opts[i]
+        keep = a <= q
+        a = a[keep]
+        c1 = dev1[i][keep] + f1[i + 1][q - a]
+        c2 = dev2[i][keep] + f2[i + 1][q - a]
         ok = (c1 <= f1[i, q] + NOISE) & (c2 <= f2[i, q] + NOISE)
         alloc[i] = a[ok].max()
         q -= int(alloc[i])
@@ -159,61 +183,78 @@ def _dp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray |
 
 
 def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
-    """Stages 1 and 2 with HiGHS; raises RuntimeError when a stage does not solve."""
+    """Stages 1 and 2 with HiGHS; raises RuntimeError when a stage does not solve.
+
+    Variables per college that can open (cap ≥ m): binary y (open), integer s (places above
+    m, ``s ≤ (cap − m)·y``) and continuous unit variables u_j ∈ [0, 1], j = m+1 … cap, with
+    ``Σ_j u_j = s``. A = m·y + s. The costs are written exactly: a closed college costs t
+    (and t²); an open one |m − t| (and (m − t)²) plus, for its j-th place, the increment
+    |j − t| − |j − 1 − t| (and 2j − 1 − 2t). Both increments are non-decreasing in j, so for
+    a given s the cheapest u are the first s units and the cost is exact at every integer A.
+    """
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array, hstack, identity, vstack
+    from scipy.sparse import coo_array, vstack
 
     n = len(cap)
-    capf = cap.astype(float)
-    eye = identity(n, format="csr")
-    zero = coo_array((n, n))
-    ones = np.ones((1, n))
-    # variables: A (n), y (n), d (n)
-    rows = vstack([
-        hstack([coo_array(ones), coo_array((1, 2 * n))]),
-        hstack([eye, -m * eye, zero]),
-        hstack([eye, -coo_array(np.diag(capf)), zero]),
-        hstack([-eye, zero, eye]),
-        hstack([eye, zero, eye]),
-    ]).tocsr()
-    lb = np.concatenate(([quota], np.zeros(n), np.full(n, -np.inf), -target, target))
-    ub = np.concatenate(([quota], np.full(n, np.inf), np.zeros(n), np.full(n, np.inf),
-                         np.full(n, np.inf)))
-    integrality = np.concatenate((np.ones(2 * n), np.zeros(n)))
-    bounds = Bounds(np.zeros(3 * n), np.concatenate((capf, np.ones(n), np.full(n, np.inf))))
+    can = np.flatnonzero(cap >= m)
+    k = len(can)
+    tops = np.minimum(cap[can], quota)
+    units = (tops - m).astype(np.int64)
+    nu = int(units.sum())
+    # variable layout: y (k), s (k), u (nu)
+    owner = np.repeat(np.arange(k), units)
+    start = np.repeat(np.cumsum(units) - units, units)
+    j = (np.arange(nu) - start + m + 1).astype(float)
+    t_open = target[can]
+    tu = t_open[owner]
+    inc1 = np.abs(j - tu) - np.abs(j - 1 - tu)
+    inc2 = 2 * j - 1 - 2 * tu
+    base1 = np.abs(m - t_open) - t_open
+    base2 = (m - t_open) ** 2 - t_open ** 2
+    cost1 = np.concatenate((base1, np.zeros(k), inc1))
+    cost2 = np.concatenate((base2, np.zeros(k), inc2))
+    nv = 2 * k + nu
+    r, c, v, lo, hi = [], [], [], [], []
+    # Σ (m·y + s) = quota
+    r += [0] * (2 * k)
+    c += list(range(2 * k))
+    v += [float(m)] * k + [1.0] * k
+    lo.append(quota)
+    hi.append(quota)
+    # s − (top − m)·y ≤ 0
+    for i in range(k):
+        r += [1 + i, 1 + i]
+        c += [k + i, i]
+        v += [1.0, -float(units[i])]
+        lo.append(-np.inf)
+        hi.append(0.0)
+    # Σ_j u_j − s = 0
+    row0 = 1 + k
+    r += list(row0 + owner) + [row0 + i for i in range(k)]
+    c += list(2 * k + np.arange(nu)) + [k + i for i in range(k)]
+    v += [1.0] * nu + [-1.0] * k
+    lo += [0.0] * k
+    hi += [0.0] * k
+    nrows = 1 + 2 * k
+    a = coo_array((v, (r, c)), shape=(nrows, nv)).tocsr()
+    integrality = np.concatenate((np.ones(2 * k), np.zeros(nu)))
+    bounds = Bounds(np.zeros(nv), np.concatenate((np.ones(k), units.astype(float), np.ones(nu))))
     options = {"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT, "presolve": True}
-    c = np.concatenate((np.zeros(2 * n), np.ones(n)))
-    res = milp(c, constraints=LinearConstraint(rows, lb, ub), integrality=integrality,
+    res = milp(cost1, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
                bounds=bounds, options=options)
     if res.status != 0 or res.x is None:
         raise RuntimeError(f"stage 1: {res.message}")
     best1 = float(res.fun)
-    # stage 2: add z (n) with chord cuts, Σd ≤ best1 + TIE
-    chord_rows, chord_cols, chord_vals, chord_lb = [], [], [], []
-    r = 0
-    for k in range(n):
-        js = [0] + list(range(max(m - 1, 1), int(cap[k])))
-        for jj in js:
-            chord_rows += [r, r]
-            chord_cols += [3 * n + k, k]
-            chord_vals += [1.0, -(2 * jj + 1.0)]
-            chord_lb.append(-float(jj * (jj + 1)))
-            r += 1
-    chords = coo_array((chord_vals, (chord_rows, chord_cols)), shape=(r, 4 * n))
-    base = hstack([rows, coo_array((rows.shape[0], n))])
-    dsum = coo_array(np.concatenate((np.zeros(2 * n), np.ones(n), np.zeros(n)))[None, :])
-    rows2 = vstack([base, chords, dsum]).tocsr()
-    lb2 = np.concatenate((lb, chord_lb, [-np.inf]))
-    ub2 = np.concatenate((ub, np.full(r, np.inf), [best1 + TIE]))
-    c2 = np.concatenate((-2 * target, np.zeros(2 * n), np.ones(n)))
-    bounds2 = Bounds(np.zeros(4 * n),
-                     np.concatenate((capf, np.ones(n), np.full(2 * n, np.inf))))
-    res2 = milp(c2, constraints=LinearConstraint(rows2, lb2, ub2),
-                integrality=np.concatenate((integrality, np.zeros(n))), bounds=bounds2,
-                options=options)
+    a2 = vstack([a, coo_array(cost1[None, :])]).tocsr()
+    res2 = milp(cost2, constraints=LinearConstraint(a2, lo + [-np.inf],
+                                                    hi + [best1 + TIE]),
+                integrality=integrality, bounds=bounds, options=options)
     if res2.status != 0 or res2.x is None:
         raise RuntimeError(f"stage 2: {res2.message}")
-    return np.round(res2.x[:n]).astype(np.int64)
+    x = res2.x
+    alloc = np.zeros(n, dtype=np.int64)
+    alloc[can] = np.round(m * x[:k] + x[k:2 * k]).astype(np.int64)
+    return alloc
 
 
 def _tie_break(alloc: np.ndarray, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
@@ -337,7 +378,8 @@ def allocate(
             message = (f"minimum group {m} cannot be met by any set of colleges within their "
                        "capacities; allocated without the rule")
         else:
-            cells = (quota + 1) * sum(len(_options(int(c), m, quota)) for c in cap)
+            sizes = 1 + np.maximum(0, np.minimum(cap, quota) - m + 1)
+            cells = (quota + 1) * int(sizes.sum())
             use_dp = method == "dp" or (method == "auto" and cells <= DP_LIMIT)
             try:
                 if use_dp:
