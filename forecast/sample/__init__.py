@@ -159,10 +159,9 @@ folder with `python data/generate.py` (and check it with `python data/generate.p
 
 How the region was simulated (see the docstring of `forecast/sample/simulate.py`):
 
-{simulate.__doc__.split("How the population evolves")[1].strip()}
+{simulate.__doc__.split("values as of November:")[1].strip()}
 
-Respondents are a random subset of the frame in each wave (response 60–85 %, employer
-propensity persistent across waves), so weighted respondents' headcounts (weight = control
+Respondents being a random subset of the frame, weighted respondents' headcounts (weight = control
 total of the section ÷ respondents' headcount in it) estimate the population's without bias.
 The forms written under `surveys/` carry realistic mistakes at 1–3 % of rows; the rows lost
 to rejection are a small random part of the respondents' data.

@@ -4,7 +4,7 @@ Everything is drawn from independent streams of one :class:`numpy.random.SeedSeq
 (macro, employers, staff, survey, quota tables), so that e.g. changing the number of
 mistakes written to the forms never changes the population.
 
-How the population evolves (one step a year, values as of November):
+How the population evolves, one step a year, values as of November:
 
 * GRP log-growth: a fixed national history plus regional noise up to T; after T the
   realised path is the ``base`` variant plus shocks (sd 1.2 pp a year).
@@ -13,15 +13,21 @@ How the population evolves (one step a year, values as of November):
   after the first year, some close. An employer's staff is split over its professions by a
   drifting mix (profession-specific trend + employer noise); headcounts are integers
   (stochastic rounding with a fixed offset per cell, so a cell does not flicker).
-* Ageing: each year a profession-specific share of the 55+ staff leaves (retirement) and a
-  share of younger staff leaves for other reasons (1–6 %); a share of the younger staff turns
-  55. These natural exits are the *true replacement demand*; a cell shrinking faster than
+* Ageing: each year a profession-specific share of the 55+ staff leaves (retirement,
+  10–17 %) and a share of younger staff leaves for other reasons (1.5–3.5 %); a share of the
+  younger staff turns 55 (keeping each profession's 55+ share near its start, 5–45 %, and
+  slowly rising). These natural exits are the *true replacement demand*; a cell shrinking faster than
   its exits lays off the rest (negative expansion, no replacement).
 * Vacancies: Poisson around a profession rate, higher in years of fast GRP growth.
 * Stated needs need_h of wave w: a blend of the employer's true future hires in w+h (weight
   falling with h) and its naive view (own exits plus an optimistic growth), scaled by a
-  profession-specific overstatement and an employer factor, with noise growing with h, and
-  zero beyond the employer's planning horizon (many zeros at far horizons).
+  profession-specific overstatement (median 1.35) and an employer factor (sd 0.25 in logs),
+  with lognormal noise growing with h (sd 0.25 + 0.07·(h−1)), 5 % random zeros, and zero
+  beyond the employer's planning horizon (1, 2, 3, 5 or H years with probabilities 10, 10,
+  25, 20, 35 %); need_1 also counts half of today's vacancies.
+* Respondents: each wave a random subset of the active frame (wave rate 62–85 %, an employer
+  propensity persistent across waves: 60–75 % of active employers respond); about 70 % of
+  respondents report age_55plus (an employer habit, redrawn each wave).
 """
 
 from __future__ import annotations
