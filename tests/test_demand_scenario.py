@@ -87,3 +87,14 @@ def test_variants_order_their_totals():
     assert t.loc[2026].nunique() == 1
     assert res.info["industry_model"] == "regression"     # employment follows GRP here
     assert t.loc[2031, "target"] > t.loc[2031, "base"] > t.loc[2031, "conservative"]
+
+
+def test_scenario_from_csv_path(tmp_path):
+    path = tmp_path / "scenario.csv"
+    _scenario(False).to_csv(path, index=False, encoding="utf-8-sig")
+    panel = build_panel(_frame())
+    a = forecast_demand(panel, path, horizon=3).demand
+    b = forecast_demand(panel, _scenario(False), horizon=3).demand
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(InputError, match="cannot read"):
+        forecast_demand(panel, tmp_path / "missing.csv", horizon=3)

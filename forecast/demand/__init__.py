@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,7 +88,7 @@ class DemandResult:
     info: dict = field(default_factory=dict)
 
 
-def forecast_demand(panel: Panel, scenario: pd.DataFrame | None = None,
+def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = None,
                     forecast_params: ForecastParams | None = None,
                     demand_params: DemandParams | None = None, *,
                     scenarios: list[str] | None = None, progress: bool = False,
@@ -98,7 +99,7 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | None = None,
     ----------
     panel : Panel
         From :func:`forecast.panel.build_panel`.
-    scenario : DataFrame, optional
+    scenario : DataFrame or path of a CSV file, optional
         year, indicator, value, variant (forecast.columns.SCENARIO_COLUMNS). Without it one
         scenario ``base`` from the time series alone.
     forecast_params, demand_params : ForecastParams, DemandParams
@@ -112,6 +113,12 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | None = None,
     -------
     DemandResult
     """
+    if isinstance(scenario, (str, Path)):
+        try:
+            scenario = pd.read_csv(scenario, encoding="utf-8-sig", dtype={"variant": str},
+                                   keep_default_na=False)
+        except (OSError, ValueError) as err:
+            raise InputError(f"scenario table {scenario}: cannot read ({err})") from None
     fp = forecast_params or ForecastParams()
     dp = demand_params or DemandParams()
     H = int(horizon or fp.horizon)
