@@ -97,3 +97,13 @@ def test_console_script_exit_codes(tmp_path, good, bad):
     assert r1.returncode == 1 and json.loads(j.read_text(encoding="utf-8"))["rejected"] == 1
     r2 = run("validate", str(tmp_path / "missing.xlsx"))
     assert r2.returncode == 2 and "Traceback" not in r2.stderr and "not found" in r2.stderr
+
+
+def test_validate_command_with_progress(tmp_path, good, capsys):
+    from forecast.survey import validate_command
+
+    assert validate_command([str(good)], progress=True) == 0
+    captured = capsys.readouterr()
+    assert "survey files" in captured.err and "2 accepted" in captured.out
+    assert validate_command([str(good)], progress=False) == 0
+    assert "survey files" not in capsys.readouterr().err

@@ -147,3 +147,31 @@ def test_unexpected_exception_becomes_unreadable(tmp_path, good, monkeypatch):
     data = read_surveys(good)
     (iss,) = issues_of(data)
     assert iss["code"] == "E_FILE_UNREADABLE" and "simulated parser crash" in iss["message"]
+
+
+def test_utf16_entity_declaration_is_found(tmp_path, good):
+    import zipfile
+
+    body = hostile.BILLION_LAUGHS.decode() + "<worksheet/>"
+    p = tmp_path / "wide.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = body.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
+            zout.writestr(info.filename, data)
+    (iss,) = issues_of(read_surveys(p))
+    assert iss["code"] == "E_UNSAFE_XML"
+
+
+def test_binary_parts_with_nul_bytes_are_fine(tmp_path, good):
+    import zipfile
+
+    p = tmp_path / "printer.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+        zout.writestr("xl/printerSettings/printerSettings1.bin", "HP LaserJet".encode("utf-16-le") + bytes(200))
+        zout.writestr("xl/media/image1.emf", b"\x01\x00\x00\x00" + bytes(100))
+    d = read_surveys(p)
+    assert d.counts["accepted"] == 2 and issues_of(d) == []

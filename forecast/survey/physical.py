@@ -7,7 +7,7 @@ failures"):
 * a file over 50 MiB is refused (E_FILE_TOO_LARGE);
 * an OLE compound file (magic ``D0 CF 11 E0``) is what Excel writes for a password-protected
   workbook (and for the old binary .xls): E_ENCRYPTED;
-* every XML part of an xlsx is decompressed by streaming from the raw zip data (not through
+* every part of an xlsx (any part may hold XML, whatever its name) is decompressed by streaming from the raw zip data (not through
   the member's declared size, which a zip bomb may lie about) with a running cap of 200 MiB
   in total: E_FILE_TOO_LARGE as soon as the cap is passed, so a bomb is never unpacked
   fully; a member whose actual size differs from its declared size is corrupt
@@ -88,10 +88,6 @@ def check_size(path: Path) -> int:
 
 # ---------------------------------------------------------------------------
 # XLSX
-def _is_xml_part(name: str) -> bool:
-    return name.lower().endswith((".xml", ".rels", ".vml"))
-
-
 def _iter_member(fh, info: zipfile.ZipInfo, deadline: Deadline):
     """Yield the decompressed bytes of ``info`` in chunks, reading the raw zip data."""
     fh.seek(info.header_offset)
@@ -133,7 +129,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, deadline: Deadline):
 
 
 def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
-    """Check an xlsx before parsing; return the worksheet parts that hold formulas."""
+    """Check an xlsx before parsing; return the parts that hold formula elements."""
     with open(path, "rb") as fh:
         magic = fh.read(8)
         if magic == CFB_MAGIC or magic[:4] == CFB_MAGIC[:4]:
@@ -147,7 +143,9 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
             raise FileError("E_FILE_UNREADABLE", f"not a valid xlsx (zip): {exc}") from None
         if len(infos) > _MAX_MEMBERS:
             raise FileError("E_FILE_TOO_LARGE", f"{len(infos)} parts in the workbook")
-        xml = [i for i in infos if _is_xml_part(i.filename)]
+        # every part is treated as XML: a worksheet may be stored under any name (the
+        # relationships decide), and media parts are small next to the limit
+        xml = [i for i in infos if not i.is_dir()]
         declared = sum(i.file_size for i in xml)
         if declared > MAX_XML_BYTES:
             raise FileError("E_FILE_TOO_LARGE", f"{declared / 2**20:.0f} MiB of XML declared "
@@ -155,24 +153,26 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
         total = 0
         with_formulas: set[str] = set()
         for info in xml:
-            is_sheet = info.filename.lower().startswith("xl/worksheets/")
             size = 0
             tail = b""
             first = True
+            wide = False
             for out in _iter_member(fh, info, deadline):
                 if first:
                     first = False
-                    if out[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in out[:4]:
-                        raise FileError("E_FILE_UNREADABLE", f"XML part {info.filename} is not UTF-8")
+                    # UTF-16 text (BOM or "<" next to a NUL): scan it with the NULs taken out
+                    wide = out[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
                 size += len(out)
                 total += len(out)
+                if wide:
+                    out = out.replace(b"\x00", b"")
                 if total > MAX_XML_BYTES:
                     raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_XML_BYTES // 2**20} MiB of "
                                     "uncompressed XML (a zip bomb?)")
                 window = tail + out
                 if _UNSAFE.search(window):
                     raise FileError("E_UNSAFE_XML", info.filename)
-                if is_sheet and info.filename not in with_formulas and _FORMULA_TAG.search(window):
+                if info.filename not in with_formulas and _FORMULA_TAG.search(window):
                     with_formulas.add(info.filename)
                 tail = window[-24:]
             if size != info.file_size:

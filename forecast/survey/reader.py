@@ -27,7 +27,7 @@ from forecast.survey.physical import (Deadline, FileError, XlsxBook, check_size,
                                       read_csv_text)
 from forecast.survey.report import SurveyData
 from forecast.survey.rows import concat_tables, validate_rows
-from forecast.survey.schema import message, severity
+from forecast.survey.schema import FILE_CODES, message, severity
 from forecast.survey.weights import apply_weights, load_controls
 
 DATA_SHEET = "Потребность"
@@ -206,8 +206,7 @@ def _assemble(files, skipped, tables, file_issues, ctl, controls_src) -> SurveyD
     frame = frame[list(SURVEY_FRAME_COLUMNS)].reset_index(drop=True)
     frame["row"] = frame["row"].astype("int64")
 
-    n_failed = sum(1 for i in file_issues if i["code"] in ("E_FILE_UNREADABLE", "E_NO_HEADER",
-                   "E_MISSING_COLUMN", "E_MIXED_YEARS", "E_FILE_TOO_LARGE", "E_ENCRYPTED", "E_UNSAFE_XML"))
+    n_failed = sum(1 for i in file_issues if i["code"] in FILE_CODES)
     counts = {"files": len(files), "files_failed": n_failed, "rows_read": int(len(parsed)),
               "accepted": int(len(frame)), "merged": int(merged.sum()),
               "superseded": int(superseded.sum()), "rejected": int(rejected.sum())}
