@@ -60,3 +60,16 @@ def test_nonnegative_coherent_deterministic(frame, method):
     for col in ("employment", "demand"):
         s = cells.groupby("year")[col].sum(min_count=1)
         assert np.nanmax(np.abs((s - tot[col]).to_numpy(float))) <= 1e-6 * max(1, s.max())
+
+
+def test_waves_with_a_gap_year():
+    rng = np.random.default_rng(3)
+    rows = [dict(survey_year=y, inn=str(e), okved_section="C", profession_code=p,
+                 profession="P", education="ВО", headcount=int(rng.integers(5, 40)),
+                 vacancies=1, age_55plus=2.0, need_1=3, need_2=2, weight=1.0)
+            for y in (2016, 2017, 2018, 2020, 2021, 2022) for e in range(5)
+            for p in ("11111", "22222")]
+    res = forecast_demand(build_panel(pd.DataFrame(rows)), None, ForecastParams(horizon=3))
+    assert 2019 not in res.info["origins"]
+    assert sorted(res.demand["year"].unique()) == [2022, 2023, 2024, 2025]
+    assert res.demand["employment"].notna().all()

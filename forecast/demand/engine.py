@@ -333,8 +333,12 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
                realised_x: np.ndarray | None, scenarios: list[str],
                dparams: DemandParams, progress: bool = False) -> EngineResult:
     K = len(h.years)
-    first = max(MIN_TRAIN_WAVES - 1, K - 1 - MAX_BACKTEST_ORIGINS)
-    ks = [k for k in range(first, K - 1)] + [K - 1]
+    # backtest origins: real waves (a year without a survey is no origin) with enough
+    # waves before them, the latest MAX_BACKTEST_ORIGINS of them
+    wave = np.isfinite(h.e_obs).any(axis=0)
+    n_before = np.cumsum(wave)
+    ks = [k for k in range(K - 1) if wave[k] and n_before[k] >= MIN_TRAIN_WAVES]
+    ks = ks[-MAX_BACKTEST_ORIGINS:] + [K - 1]
     hier = Hierarchy(h.parent, h.m)
     origins: list[OriginResult] = []
     view_err: list = []        # (k, sse H×V, cnt H×V)
