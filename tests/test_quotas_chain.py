@@ -271,3 +271,21 @@ def test_unknown_param_is_value_error():
         derive_quotas(demand, T, progs, mapping, params={"coverage": 0.5})
     with pytest.raises(ValueError, match="min_group"):
         derive_quotas(demand, T, progs, mapping, params={"min_group": -1})
+
+
+def test_min_group_relaxation_is_reported_and_empty_demand_is_an_error():
+    # quota 20 (c = e = 1, d = 0), colleges of capacity 14 and 14: nobody can take a group
+    # of 15, so the rule is dropped (10 and 10) and the issues list names the programme.
+    demand = pd.DataFrame(demand_rows("11111", "СПО-КРС", {2029: 20}))
+    progs = programmes_frame([("15.01.05", "A", "СПО-КРС", 22, 1.0, 0.0)])
+    mapping = mapping_frame([("11111", "15.01.05", 1.0)])
+    colleges = colleges_frame([("K1", "A", "15.01.05", 14, 0, None),
+                               ("K2", "B", "15.01.05", 14, 0, None)])
+    res = derive_quotas_detailed(demand, T, progs, mapping, colleges,
+                                 params={"coverage_share": 1.0})
+    assert res.colleges["quota"].tolist() == [10, 10]
+    issue = res.issues.iloc[0]
+    assert issue.code == "min_group_relaxed" and issue.value == "15.01.05"
+    assert "15.01.05" in issue.message
+    with pytest.raises(InputError, match="no rows.*forecast year"):
+        derive_quotas(demand.iloc[:0], T, progs, mapping)

@@ -4,6 +4,20 @@ Works on any demand table with the columns of ``demand.csv`` (at least professio
 education, year, demand; scenario and level optional), so an analyst can pass one built by
 hand; it does not import the forecasting stages.
 
+Modules: :mod:`~forecast.quotas.tables` (reading and checking the input tables),
+:mod:`~forecast.quotas.programmes` (§4–5: graduates needed, pipeline, gap, raw quota,
+rounding, budget), :mod:`~forecast.quotas.rounding` (largest remainder),
+:mod:`~forecast.quotas.allocation` (§6). Each module's docstring states how it reads the
+points the methodology leaves open; the main ones:
+
+* a demand table without a ``scenario`` column is one scenario named ``"base"``;
+* ``colleges`` and ``enrolment`` may be None (no college licensed; nobody enrolled);
+* quotas are computed per scenario independently; an allocation depends only on the
+  programme's colleges and its quota;
+* ``issues`` rows: ``unknown_programme`` (colleges row ignored), ``future_cohort``
+  (enrolment row ignored), ``min_group_relaxed`` and ``allocation_fallback`` (per programme;
+  ``row`` is empty there).
+
 >>> import pandas as pd
 >>> demand = pd.DataFrame({"profession_code": "19861", "education": "СПО-КРС",
 ...                        "year": [2027, 2028, 2029], "demand": [40.0, 40.0, 40.0]})

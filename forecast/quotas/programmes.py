@@ -79,6 +79,11 @@ def read_demand(source: TableSource, survey_year: int) -> tuple[pd.DataFrame, di
         "year": year.astype(np.int64),
         "demand": demand,
     })[keep]
+    if len(frame) == 0 or int(frame["year"].max()) <= survey_year:
+        where = " with level 'cell'" if "level" in f.columns else ""
+        raise InputError(
+            f"{t.label}: no rows{where} for a forecast year after the survey year {survey_year}"
+        )
     last = frame.groupby("scenario")["year"].max().astype(int).to_dict()
     frame = frame[frame["year"] > survey_year]
     levels = {v: normalize_education(v)[0] for v in pd.unique(frame["education_raw"])}

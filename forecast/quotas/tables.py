@@ -20,7 +20,8 @@ Choices where the contract is silent (written down here so users can rely on the
 * ``mapping``: a duplicate (profession, programme) pair is an error; weights lie in [0, 1].
 * ``colleges``: ``capacity`` is a non-negative whole number (required); an empty
   ``last_quota`` is 0; an empty ``college`` name is allowed. Rows naming an unknown programme
-  are reported (``unknown_programme``) and ignored, as the methodology says.
+  are reported (``unknown_programme``) and ignored, as the methodology says; rows of a known
+  programme that gets no quota (ВО, ПО, БО) are left out of the output without a report.
 * ``enrolment``: ``students`` is a non-negative number; several rows of the same programme and
   admission year are added up (the table has no college column, so a region may list the
   intake of each college separately). Rows of programmes without quotas are ignored.
