@@ -33,6 +33,8 @@ HEADER_SCAN_ROWS = 30
 HEADER_MIN_MATCH = 6
 MAX_NEED_HORIZON = 10
 SURVEY_YEAR_RANGE = (2000, 2100)
+#: a count cell at or above this is not a number of people (E_NOT_NUMBER); also keeps int64 exact
+MAX_CELL_NUMBER = 10**12
 # Plausibility warnings
 NEED_IMPLAUSIBLE_FACTOR = 2.0
 NEED_IMPLAUSIBLE_OFFSET = 10.0

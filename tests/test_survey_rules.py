@@ -53,6 +53,7 @@ def test_optional_empty_defaults(tmp_path):
 
 
 @pytest.mark.parametrize("value,code", [("много", "E_NOT_NUMBER"), (True, "E_NOT_NUMBER"),
+                                        ("-", "E_NOT_NUMBER"), (1e15, "E_NOT_NUMBER"), ("inf", "E_NOT_NUMBER"),
                                         ("12,5", "E_NOT_INTEGER"), (12.5, "E_NOT_INTEGER"),
                                         (-1, "E_NEGATIVE"), ("-3", "E_NEGATIVE")])
 def test_bad_numbers(tmp_path, value, code):

@@ -9,7 +9,8 @@ Choices where the contract is silent:
 
 * a formula cell without a cached value gets E_FORMULA alone: no other check reads it;
 * a negative survey year is E_SURVEY_YEAR (outside 2000–2100), not E_NEGATIVE;
-* a boolean cell where a number belongs is E_NOT_NUMBER;
+* a boolean cell where a number belongs is E_NOT_NUMBER, and so is a number of 10¹² or
+  more (params.MAX_CELL_NUMBER: not a count of people, and it keeps int64 exact);
 * need columns a file does not have (beyond its horizon) are 0 in the frame;
 * ``submitted_at`` accepts a date cell, ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (a time after the
   date is ignored); it is a ``datetime64`` column, NaT when empty;
@@ -26,7 +27,7 @@ import pandas as pd
 
 from forecast.classifiers import inn_format_ok, inn_is_valid, normalize_education, okved_section
 from forecast.columns import NEED_COLUMNS
-from forecast.params import SURVEY_YEAR_RANGE
+from forecast.params import MAX_CELL_NUMBER, SURVEY_YEAR_RANGE
 from forecast.survey.layout import Table
 from forecast.survey.schema import FORM_KEYS, INT_KEYS, TEXT_KEYS, message
 
@@ -73,7 +74,7 @@ def parse_numbers(raw: pd.Series, text: pd.Series) -> pd.Series:
         vals = pd.to_numeric(cleaned.where(ok, None), errors="coerce").astype(float)
         num[todo] = vals.to_numpy()
     arr = num.to_numpy(dtype=float, copy=True)
-    arr[~np.isfinite(arr)] = np.nan
+    arr[~np.isfinite(arr) | (np.abs(arr) >= MAX_CELL_NUMBER)] = np.nan
     return pd.Series(arr, index=raw.index)
 
 
