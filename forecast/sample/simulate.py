@@ -207,8 +207,15 @@ def simulate_population(seed: int, n_employers: int, first_wave: int, last_wave:
     sec_pos = {s.code: j for j, s in enumerate(secs)}
     prev = np.zeros((n_s, n_p))
     for p, prof in enumerate(cat.PROFESSIONS):
-        for code, w in prof.sections:
+        for code, w, _ in prof.sections:
             prev[sec_pos[code], p] = w
+    # per employer; a profession restricted to some divisions of a section is absent elsewhere
+    prev_e = prev[sec_idx]
+    division = emp["okved"].str[:2].to_numpy()
+    for p, prof in enumerate(cat.PROFESSIONS):
+        for code, _, divs in prof.sections:
+            if divs:
+                prev_e[(sec_idx == sec_pos[code]) & ~np.isin(division, divs), p] = 0.0
     age55 = np.array([p.age55 for p in cat.PROFESSIONS])
     retire = np.array([p.retire for p in cat.PROFESSIONS])
     other = np.array([p.other for p in cat.PROFESSIONS])
@@ -237,11 +244,11 @@ def simulate_population(seed: int, n_employers: int, first_wave: int, last_wave:
 
     # profession sets and mixes
     k = np.clip(np.rint(2.0 + 1.5 * np.log(size)), 2, None).astype(int)
-    logprev = np.log(np.where(prev[sec_idx] > 0, prev[sec_idx], 1e-300))
+    logprev = np.log(np.where(prev_e > 0, prev_e, 1e-300))
     score = logprev + r_mix.gumbel(size=(n, n_p))
     rank = np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1, kind="stable")
-    has = (rank < k[:, None]) & (prev[sec_idx] > 0)
-    mix0 = prev[sec_idx] ** 0.8 * r_mix.gamma(1.5, 1.0, (n, n_p))
+    has = (rank < k[:, None]) & (prev_e > 0)
+    mix0 = prev_e ** 0.8 * r_mix.gamma(1.5, 1.0, (n, n_p))
     sec_trend = r_mix.normal(0.0, 0.012, (n_s, n_p))[sec_idx] + drift[None, :]
     rw = np.cumsum(r_mix.normal(0.0, 0.04, (n, n_p, n_y)), axis=2)
     t_idx = np.arange(n_y)[None, None, :]
