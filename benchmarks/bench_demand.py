@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from forecast.demand import forecast_demand
-    from forecast.demand.engine import build_history
+    from forecast.demand.history import build_history
     from forecast.demand.reconcile import Hierarchy, reconcile, shrink_covariance
     from forecast.panel import build_panel
     from forecast.params import DemandParams

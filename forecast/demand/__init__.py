@@ -49,7 +49,8 @@ import pandas as pd
 from forecast.columns import DEMAND_COLUMNS, DEMAND_LEVELS
 from forecast.demand.accuracy import accuracy_table
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult, _nodes_sum, build_history, run_engine
+from forecast.demand.engine import EngineResult, run_engine
+from forecast.demand.history import _nodes_sum, build_history
 from forecast.demand.topdown import scenario_paths, scenario_variants
 from forecast.errors import InputError
 from forecast.panel import Panel

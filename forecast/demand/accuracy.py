@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult, _actual, _nodes_sum, realised_path_demand
+from forecast.demand.engine import EngineResult
+from forecast.demand.history import _actual, _nodes_sum, realised_path_demand
 from forecast.params import DemandParams
 
 ACCURACY_COLUMNS = ("method", "horizon", "cumulative", "wmape", "n", "coverage_80",

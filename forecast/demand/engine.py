@@ -42,13 +42,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from forecast.columns import NEED_COLUMNS
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
-from forecast.demand.components import demand_components, exit_rates
+from forecast.demand.components import demand_components
+from forecast.demand.history import (
+    History, _actual, _chained_actual, _nodes_sum, build_history, realised_path_demand,
+)
 from forecast.demand.reconcile import Hierarchy, reconcile
 from forecast.demand.topdown import project_shares, regression_forecast
 from forecast.params import DemandParams
-from forecast.panel import CELL_KEYS, Panel
 
 #: waves of history an origin needs before it is used as a backtest origin
 MIN_TRAIN_WAVES = 3
@@ -58,121 +59,6 @@ MAX_BACKTEST_ORIGINS = 7
 MIN_CALIBRATION = 10
 VIEWS = ("univariate", "top_down", "bottom_up")
 LEVELS = ("cell", "profession", "section", "total")
-
-
-@dataclass
-class History:
-    """Cells × years arrays of the panel (years consecutive from the first wave to T)."""
-
-    keys: pd.DataFrame
-    years: np.ndarray
-    e_obs: np.ndarray
-    change: np.ndarray
-    e: np.ndarray
-    vac: np.ndarray
-    rates: np.ndarray
-    needs: np.ndarray
-    sections: np.ndarray
-    parent: np.ndarray
-    profs: pd.DataFrame
-    prof_index: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return len(self.keys)
-
-    @property
-    def m(self) -> int:
-        return len(self.sections)
-
-    @property
-    def n_prof(self) -> int:
-        return len(self.profs)
-
-
-def build_history(panel: Panel, dparams: DemandParams) -> History:
-    cells = panel.cells
-    keys = cells[list(CELL_KEYS)].drop_duplicates().sort_values(list(CELL_KEYS),
-                                                                kind="mergesort")
-    keys = keys.reset_index(drop=True)
-    years = np.arange(min(panel.waves), max(panel.waves) + 1)
-    idx = pd.MultiIndex.from_frame(keys)
-    row = idx.get_indexer(pd.MultiIndex.from_frame(cells[list(CELL_KEYS)]))
-    col = cells["survey_year"].to_numpy(int) - years[0]
-    n, k = len(keys), len(years)
-
-    def grid(name, fill=np.nan):
-        a = np.full((n, k), fill)
-        a[row, col] = cells[name].to_numpy(float)
-        return a
-
-    e_obs = grid("headcount")
-    e = _fill_rows(e_obs)
-    change = _realised_change(e_obs, grid("headcount_matched"), grid("headcount_matched_prev"),
-                              keys["okved_section"].to_numpy(str))
-    vac = np.nan_to_num(grid("vacancies"))
-    old = _ffill(grid("age_55plus"))
-    rep = _ffill(grid("headcount_age_reported"))
-    rates = exit_rates(e, np.nan_to_num(old), np.nan_to_num(rep), dparams)
-    needs = np.zeros((n, k, len(NEED_COLUMNS)))
-    for j, c in enumerate(NEED_COLUMNS):
-        needs[row, col, j] = cells[c].to_numpy(float)
-    sections, parent = np.unique(keys["okved_section"].to_numpy(str), return_inverse=True)
-    pk = keys[["profession_code", "education"]]
-    profs = pk.drop_duplicates().sort_values(["profession_code", "education"],
-                                             kind="mergesort").reset_index(drop=True)
-    prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
-    return History(keys, years, e_obs, change, e, vac, rates, needs, sections, parent, profs,
-                   prof_index)
-
-
-def _realised_change(e_obs, cur, prev, section):
-    """X[t] per cell from the employers answering t−1 and t (bottomup module docstring)."""
-    n, k = e_obs.shape
-    plain = np.full((n, k), np.nan)
-    plain[:, 1:] = e_obs[:, 1:] - e_obs[:, :-1]
-    cur = np.nan_to_num(cur)
-    prev = np.nan_to_num(prev)
-    _, sec = np.unique(section, return_inverse=True)
-    m = sec.max(initial=-1) + 1
-    e_sec = np.zeros((m, k))
-    np.add.at(e_sec, sec, np.nan_to_num(e_obs))
-    m_sec = np.zeros((m, k))
-    np.add.at(m_sec, sec, cur)
-    factor = np.divide(e_sec, m_sec, out=np.zeros_like(e_sec), where=m_sec > 0)[sec]
-    matched = factor * (cur - prev)
-    has = (m_sec > 0)[sec] & np.isfinite(plain)
-    out = np.where(has, matched, plain)
-    out[:, 0] = np.nan
-    return out
-
-
-def _ffill(a):
-    return pd.DataFrame(a.T).ffill().to_numpy().T
-
-
-def _fill_rows(a):
-    """Interior gaps interpolated linearly, trailing gaps carried forward, leading kept NaN."""
-    df = pd.DataFrame(a.T)
-    return df.interpolate(limit_area="inside").ffill().to_numpy().T
-
-
-def _group_sum(values, index, size):
-    """Sum rows of ``values`` into ``size`` groups; NaN if any member is NaN."""
-    out = np.zeros((size,) + values.shape[1:])
-    np.add.at(out, index, np.nan_to_num(values))
-    bad = np.zeros((size,) + values.shape[1:])
-    np.add.at(bad, index, np.isnan(values).astype(float))
-    out[bad > 0] = np.nan
-    return out
-
-
-def _nodes_sum(h: History, cells):
-    """(total, sections, professions) aggregates of a cells × … array (NaN-propagating)."""
-    sec = _group_sum(cells, h.parent, h.m)
-    tot = _group_sum(sec, np.zeros(h.m, int), 1)
-    prof = _group_sum(cells, h.prof_index, h.n_prof)
-    return tot, sec, prof
 
 
 @dataclass
@@ -273,17 +159,6 @@ def _cell_views(h: History, o: OriginResult, model: str, scen: str | None):
     ind = _industry(o, model, scen)
     td = ind[1 + h.parent] * o.views["shares"]
     return np.stack([o.views["univariate"], td, o.views["bottom_up"]])   # views × n × H
-
-
-def _actual(h: History, k: int, horizon: int):
-    """Observed nodes at k+1 … k+horizon (NaN beyond T or where not surveyed)."""
-    K = len(h.years)
-    cells = np.full((h.n, horizon), np.nan)
-    j = min(horizon, K - 1 - k)
-    if j > 0:
-        cells[:, :j] = h.e_obs[:, k + 1:k + 1 + j]
-    tot, sec, prof = _nodes_sum(h, cells)
-    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
 
 
 def _weights_from(errors: list[np.ndarray], horizon: int) -> np.ndarray:
@@ -423,19 +298,6 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
                         origins[-1].industry_model)
 
 
-def realised_path_demand(h: History, k: int, horizon: int, dparams: DemandParams):
-    """Realised §3 demand (cells × horizon) after origin k, NaN beyond T (bottomup docs)."""
-    K = len(h.years)
-    out = np.full((h.n, horizon), np.nan)
-    for t in range(min(horizon, K - 1 - k)):
-        prev = h.e_obs[:, k + t]
-        d = np.maximum(0.0, h.change[:, k + t + 1] + h.rates[:, k] * prev)
-        if t == 0:
-            d = d + h.vac[:, k] * dparams.vacancy_fill_share
-        out[:, t] = d
-    return out
-
-
 def _demand_checks(h, k, horizon, cells_fc, act, dparams):
     """Forecast vs realised demand (nodes × H) per level for origin k."""
     e_path = np.hstack([np.nan_to_num(h.e[:, k:k + 1]), cells_fc])
@@ -448,18 +310,6 @@ def _demand_checks(h, k, horizon, cells_fc, act, dparams):
     out["section"] = (sf, sa)
     out["total"] = (tf, ta)
     return out
-
-
-def _chained_actual(h: History, k: int, horizon: int):
-    """E[k] carried forward by the matched-employer changes: the later waves' employment
-    without their own sampling noise (see :func:`_calibrate`)."""
-    K = len(h.years)
-    cells = np.full((h.n, horizon), np.nan)
-    j = min(horizon, K - 1 - k)
-    if j > 0:
-        cells[:, :j] = h.e_obs[:, k:k + 1] + np.cumsum(h.change[:, k + 1:k + 1 + j], axis=1)
-    tot, sec, prof = _nodes_sum(h, cells)
-    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
 
 
 def _calibrate(calib, horizon, levels):
@@ -501,4 +351,5 @@ def _calibrate(calib, horizon, levels):
     return out
 
 
-__all__ = ["History", "build_history", "run_engine", "EngineResult", "combine"]
+__all__ = ["History", "build_history", "run_engine", "EngineResult", "combine",
+           "realised_path_demand"]

@@ -1,0 +1,177 @@
+"""The survey panel as cells × years arrays, and the "actuals" backtests compare with.
+
+:class:`History` holds, for the consecutive years from the first wave to T, each cell's
+observed weighted headcount (NaN where its section was not surveyed), the same with gaps
+filled (interior gaps linearly, trailing gaps carried forward), the realised expansion
+measured on matched employers (:mod:`forecast.demand.bottomup`), vacancies, exit rates per
+wave (§3, from each wave's O/E), and stated needs; plus the section and profession of each
+cell. The functions below aggregate cells to professions, sections and the total
+(NaN-propagating) and give the observed, chained and realised-demand actuals after an
+origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.columns import NEED_COLUMNS
+from forecast.demand.components import exit_rates
+from forecast.panel import CELL_KEYS, Panel
+from forecast.params import DemandParams
+
+
+@dataclass
+class History:
+    """Cells × years arrays of the panel (years consecutive from the first wave to T)."""
+
+    keys: pd.DataFrame
+    years: np.ndarray
+    e_obs: np.ndarray
+    change: np.ndarray
+    e: np.ndarray
+    vac: np.ndarray
+    rates: np.ndarray
+    needs: np.ndarray
+    sections: np.ndarray
+    parent: np.ndarray
+    profs: pd.DataFrame
+    prof_index: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.keys)
+
+    @property
+    def m(self) -> int:
+        return len(self.sections)
+
+    @property
+    def n_prof(self) -> int:
+        return len(self.profs)
+
+
+def build_history(panel: Panel, dparams: DemandParams) -> History:
+    cells = panel.cells
+    keys = cells[list(CELL_KEYS)].drop_duplicates().sort_values(list(CELL_KEYS),
+                                                                kind="mergesort")
+    keys = keys.reset_index(drop=True)
+    years = np.arange(min(panel.waves), max(panel.waves) + 1)
+    idx = pd.MultiIndex.from_frame(keys)
+    row = idx.get_indexer(pd.MultiIndex.from_frame(cells[list(CELL_KEYS)]))
+    col = cells["survey_year"].to_numpy(int) - years[0]
+    n, k = len(keys), len(years)
+
+    def grid(name, fill=np.nan):
+        a = np.full((n, k), fill)
+        a[row, col] = cells[name].to_numpy(float)
+        return a
+
+    e_obs = grid("headcount")
+    e = _fill_rows(e_obs)
+    change = _realised_change(e_obs, grid("headcount_matched"), grid("headcount_matched_prev"),
+                              keys["okved_section"].to_numpy(str))
+    vac = np.nan_to_num(grid("vacancies"))
+    old = _ffill(grid("age_55plus"))
+    rep = _ffill(grid("headcount_age_reported"))
+    rates = exit_rates(e, np.nan_to_num(old), np.nan_to_num(rep), dparams)
+    needs = np.zeros((n, k, len(NEED_COLUMNS)))
+    for j, c in enumerate(NEED_COLUMNS):
+        needs[row, col, j] = cells[c].to_numpy(float)
+    sections, parent = np.unique(keys["okved_section"].to_numpy(str), return_inverse=True)
+    pk = keys[["profession_code", "education"]]
+    profs = pk.drop_duplicates().sort_values(["profession_code", "education"],
+                                             kind="mergesort").reset_index(drop=True)
+    prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
+    return History(keys, years, e_obs, change, e, vac, rates, needs, sections, parent, profs,
+                   prof_index)
+
+
+def _realised_change(e_obs, cur, prev, section):
+    """X[t] per cell from the employers answering t−1 and t (bottomup module docstring)."""
+    n, k = e_obs.shape
+    plain = np.full((n, k), np.nan)
+    plain[:, 1:] = e_obs[:, 1:] - e_obs[:, :-1]
+    cur = np.nan_to_num(cur)
+    prev = np.nan_to_num(prev)
+    _, sec = np.unique(section, return_inverse=True)
+    m = sec.max(initial=-1) + 1
+    e_sec = np.zeros((m, k))
+    np.add.at(e_sec, sec, np.nan_to_num(e_obs))
+    m_sec = np.zeros((m, k))
+    np.add.at(m_sec, sec, cur)
+    factor = np.divide(e_sec, m_sec, out=np.zeros_like(e_sec), where=m_sec > 0)[sec]
+    matched = factor * (cur - prev)
+    has = (m_sec > 0)[sec] & np.isfinite(plain)
+    out = np.where(has, matched, plain)
+    out[:, 0] = np.nan
+    return out
+
+
+def _ffill(a):
+    return pd.DataFrame(a.T).ffill().to_numpy().T
+
+
+def _fill_rows(a):
+    """Interior gaps interpolated linearly, trailing gaps carried forward, leading kept NaN."""
+    df = pd.DataFrame(a.T)
+    return df.interpolate(limit_area="inside").ffill().to_numpy().T
+
+
+def _group_sum(values, index, size):
+    """Sum rows of ``values`` into ``size`` groups; NaN if any member is NaN."""
+    out = np.zeros((size,) + values.shape[1:])
+    np.add.at(out, index, np.nan_to_num(values))
+    bad = np.zeros((size,) + values.shape[1:])
+    np.add.at(bad, index, np.isnan(values).astype(float))
+    out[bad > 0] = np.nan
+    return out
+
+
+def _nodes_sum(h: History, cells):
+    """(total, sections, professions) aggregates of a cells × … array (NaN-propagating)."""
+    sec = _group_sum(cells, h.parent, h.m)
+    tot = _group_sum(sec, np.zeros(h.m, int), 1)
+    prof = _group_sum(cells, h.prof_index, h.n_prof)
+    return tot, sec, prof
+
+
+def _actual(h: History, k: int, horizon: int):
+    """Observed nodes at k+1 … k+horizon (NaN beyond T or where not surveyed)."""
+    K = len(h.years)
+    cells = np.full((h.n, horizon), np.nan)
+    j = min(horizon, K - 1 - k)
+    if j > 0:
+        cells[:, :j] = h.e_obs[:, k + 1:k + 1 + j]
+    tot, sec, prof = _nodes_sum(h, cells)
+    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
+
+
+def realised_path_demand(h: History, k: int, horizon: int, dparams: DemandParams):
+    """Realised §3 demand (cells × horizon) after origin k, NaN beyond T (bottomup docs)."""
+    K = len(h.years)
+    out = np.full((h.n, horizon), np.nan)
+    for t in range(min(horizon, K - 1 - k)):
+        prev = h.e_obs[:, k + t]
+        d = np.maximum(0.0, h.change[:, k + t + 1] + h.rates[:, k] * prev)
+        if t == 0:
+            d = d + h.vac[:, k] * dparams.vacancy_fill_share
+        out[:, t] = d
+    return out
+
+
+def _chained_actual(h: History, k: int, horizon: int):
+    """E[k] carried forward by the matched-employer changes: the later waves' employment
+    without their own sampling noise (see :func:`_calibrate`)."""
+    K = len(h.years)
+    cells = np.full((h.n, horizon), np.nan)
+    j = min(horizon, K - 1 - k)
+    if j > 0:
+        cells[:, :j] = h.e_obs[:, k:k + 1] + np.cumsum(h.change[:, k + 1:k + 1 + j], axis=1)
+    tot, sec, prof = _nodes_sum(h, cells)
+    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
+
+
+__all__ = ["History", "build_history", "realised_path_demand"]
