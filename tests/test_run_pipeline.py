@@ -205,3 +205,29 @@ def test_dask_backend_without_dask_is_a_config_error(region, tmp_path, capsys):
         pass
     assert main(["run", "--config", str(region / "kadry.toml"), "--backend", "dask"]) == 2
     assert "dask" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_on_the_bundled_sample(tmp_path):
+    from forecast.pipeline import sample_config_path
+
+    if not sample_config_path().is_file():
+        pytest.skip("data/sample is missing")
+    out = tmp_path / "demo"
+    assert main(["--quiet", "demo", "--out", str(out)]) == 0  # the sample's mistakes are expected
+    assert (out / f"forecast_{T}.xlsx").is_file() and (out / "manifest.json").is_file()
+    assert not (out / "input").exists()  # the bundled region is used, not regenerated
+
+
+def test_demo_generates_the_region_when_absent(tmp_path, monkeypatch):
+    import forecast.pipeline as pl
+    import forecast.sample as smp
+
+    monkeypatch.setattr(pl, "sample_config_path", lambda: tmp_path / "nowhere" / "kadry.toml")
+    small = smp.generate_region
+    monkeypatch.setattr(smp, "generate_region",
+                        lambda: small(seed=3, n_employers=40, first_wave=2021, last_wave=T, horizon=7))
+    out = tmp_path / "demo"
+    assert pl.demo_command(out) == 0
+    assert (out / "input" / "kadry.toml").is_file()
+    assert (out / f"forecast_{T}.xlsx").is_file()

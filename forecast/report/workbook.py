@@ -194,10 +194,17 @@ def _demand_sheet(ws, demand, level, T, lang, primary) -> None:
     _note_below(ws, len(wide) + 3, L.text("filter_note", lang, S=primary))
 
 
-def _note_below(ws, row: int, text: str) -> None:
+def _note_below(ws, row: int, text: str, span: int = 8) -> None:
+    """An italic note over ``span`` merged columns, wrapped, with its row height set."""
+    from openpyxl.utils import get_column_letter
+
     cell = ws.cell(row=row, column=1)
     set_text(cell, text)
     cell.font = Font(italic=True, color="595959")
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    width = sum((ws.column_dimensions[get_column_letter(j)].width or 9) for j in range(1, span + 1))
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    ws.row_dimensions[row].height = 14 * wrapped_lines(text, width) + 4
 
 
 def _quota_programmes(ws, run, lang, T, primary) -> None:
