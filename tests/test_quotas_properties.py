@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,21 @@ def test_quota_invariants(region):
         if r.deficit == 0 and r.programme_code not in relaxed and r.quota > 0:
             m = min(params["min_group"], r.quota)
             assert ((rows["quota"] == 0) | (rows["quota"] >= m)).all()
+    # every programme row can be recomputed from the year-by-year chain (§7 traceability)
+    by = res.demand_by_year
+    for r in p.itertuples():
+        chain = by[(by["scenario"] == r.scenario) & (by["programme_code"] == r.programme_code)]
+        assert chain["year"].tolist() == list(range(T + 1, r.graduation_year + 1))
+        s_prev = 0.0
+        for y in chain.itertuples():
+            assert y.supply_carried == pytest.approx(s_prev)
+            assert y.surplus == pytest.approx(max(0.0, s_prev + y.pipeline - y.graduates_needed))
+            s_prev = y.surplus
+        last = chain.iloc[-1]
+        assert r.demand == pytest.approx(last.demand)
+        assert r.graduates_needed == pytest.approx(last.graduates_needed)
+        assert r.pipeline == pytest.approx(last.supply_carried + last.pipeline)
+        assert r.gap == pytest.approx(max(0.0, r.graduates_needed - r.pipeline))
     # the same input gives the same output
     again = run(region)
     pd.testing.assert_frame_equal(p, again.programmes)
