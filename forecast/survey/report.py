@@ -56,7 +56,7 @@ def _plain(v):
     return v
 
 
-def summary_text(data: SurveyData, top: int = 8) -> str:
+def summary_text(data: SurveyData, top: int = 12) -> str:
     c = data.counts
     lines = [f"files: {c['files']} read, {c['files_failed']} failed, {len(data.skipped)} skipped",
              f"rows: {c['rows_read']} read = {c['accepted']} accepted + {c['merged']} merged + "
@@ -84,7 +84,24 @@ def write_report(data: SurveyData, path: str | Path) -> None:
 def validate_command(paths, json_path=None, controls=None, progress: bool = False) -> int:
     """``kadry validate``: read, print a summary, write the JSON report; exit 0 or 1.
 
-    A missing path raises :class:`forecast.errors.ConfigError` (exit 2 in the CLI).
+    Exit status 0 when nothing was rejected, 1 when any row or file was. A missing path
+    raises :class:`forecast.errors.ConfigError` (exit 2 in the CLI).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_text(
+    ...     "survey_year;inn;employer;okved;profession_code;profession;education;headcount;need_1\\n"
+    ...     "2026;7707083893;ПАО;64.19;24109;Бухгалтер;ВО;12;1\\n"
+    ...     "2026;7707083894;ПАО;64.19;24109;Бухгалтер;ВО;12;1\\n", encoding="utf-8")
+    >>> validate_command([d], json_path=d / "report.json")  # doctest: +ELLIPSIS
+    files: 1 read, 0 failed, 0 skipped
+    rows: 2 read = 1 accepted + 0 merged + 0 superseded + 1 rejected
+    issues:
+      E_INN_CHECKSUM                  1  (error)
+    report written to .../report.json
+    1
     """
     from forecast.survey.reader import read_surveys
 
