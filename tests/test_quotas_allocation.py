@@ -164,3 +164,15 @@ def test_allocation_invariants(inst):
         assert np.all((a.quota == 0) | (a.quota >= m))
     b = allocate(quota, cap, w, codes, mg)
     assert a.quota.tolist() == b.quota.tolist()       # deterministic
+
+
+def test_auto_switches_to_milp_past_the_dp_limit(monkeypatch):
+    import forecast.quotas.allocation as alloc
+
+    cap, w, codes = [30, 30, 10, 12], [30.0, 27.0, 10.0, 12.0], ["K4", "K1", "K3", "K2"]
+    exact = alloc.allocate(45, cap, w, codes, 15, method="dp")
+    monkeypatch.setattr(alloc, "DP_LIMIT", 10)
+    big = alloc.allocate(45, cap, w, codes, 15)
+    assert big.method == "milp" and exact.method == "dp"
+    assert big.quota.tolist() == exact.quota.tolist()
+    assert brute_force(45, cap, w, codes, 15)[0].tolist() == exact.quota.tolist()

@@ -34,6 +34,14 @@ against a brute-force enumeration of the three-level objective on small instance
   stage 1 minimises Σ|A − t|; stage 2 adds ``Σ|A − t| ≤ best + 1e-6`` and minimises
   Σ(A − t)²; stage 3 moves places towards smaller codes (swaps of two colleges' values and
   single places) while both objectives stay within 1e-6 of the optimum.
+* Ties: the greedy and the DP treat differences below 1e-9 as equal (float noise of exact
+  ties, e.g. 7.5 vs 7.5); the methodology's window is 1e-6. The two readings differ only if
+  two allocations' objectives differ by between 1e-9 and 1e-6, which targets computed from
+  whole capacities and rates given to a few decimals do not produce; the parity tests apply
+  the literal 1e-6 rule by enumeration. The MILP's stage 3 is a local search (pairwise swaps
+  and single moves); on the random instances of the parity tests it reaches the same
+  allocation as the enumeration, and the MILP only runs for tables past ``DP_LIMIT``.
+* When only one college can open (quota < 2·m) the DP reduces to choosing that college.
 * If the minimum-group rule makes the problem infeasible though capacity suffices, the
   allocation is the greedy one without the rule and ``relaxed`` is set (the caller reports it).
   If the solver fails, a deterministic heuristic (open the colleges with the largest targets,
