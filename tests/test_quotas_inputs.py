@@ -167,3 +167,17 @@ def test_demand_checks():
         derive_quotas(bad, T, progs, mapping)
     with pytest.raises(InputError, match="demand.*missing column.*education"):
         derive_quotas(demand().drop(columns="education"), T, progs, mapping)
+
+
+def test_negative_demand_and_odd_programme_code():
+    progs = pd.DataFrame({"code": ["P-1"], "name": ["x"], "level": ["СПО-КРС"],
+                          "duration_months": [22], "employment_rate": [None], "dropout": [None]})
+    mapping = pd.DataFrame({"profession_code": ["19861"], "programme_code": ["P-1"],
+                            "weight": [1.0]})
+    res = derive_quotas_detailed(demand(), T, progs, mapping)
+    assert res.issues["code"].tolist() == ["programme_code_format"]
+    assert res.issues["value"].tolist() == ["P-1"] and res.issues["row"].tolist() == [2]
+    bad = demand()
+    bad.loc[2, "demand"] = -4.0
+    with pytest.raises(InputError, match=r"demand.*row 4.*-4.0.*negative"):
+        derive_quotas(bad, T, progs, mapping)

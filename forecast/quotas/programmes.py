@@ -2,6 +2,8 @@
 
 Readings of points the methodology leaves open:
 
+* Negative demand (below −1e-9) is an input error naming the row; demand is never below 0
+  in methodology §3, so a negative value means the wrong column was passed.
 * The demand table needs ``profession_code, education, year, demand``; ``scenario`` and
   ``level`` are optional. Without ``scenario`` the whole table is one scenario named
   ``"base"``. With ``level``, only ``cell`` rows are used (compared after trimming).
@@ -38,6 +40,8 @@ from forecast.quotas.tables import TableSource, as_number, as_text, read_table
 
 DEMAND_REQUIRED: tuple[str, ...] = ("profession_code", "education", "year", "demand")
 DEFAULT_SCENARIO = "base"
+#: demand this far below 0 is float noise and read as 0; anything lower is an input error
+NEGATIVE_NOISE = 1e-9
 
 DEMAND_BY_YEAR_COLUMNS: tuple[str, ...] = (
     "scenario", "programme_code", "year", "demand", "graduates_needed", "pipeline",
@@ -72,6 +76,14 @@ def read_demand(source: TableSource, survey_year: int) -> tuple[pd.DataFrame, di
                 else pd.Series([DEFAULT_SCENARIO] * len(f), dtype=object))
     year = as_number(t, "year", required=True, integer=True)
     demand = as_number(t, "demand", required=True)
+    negative = demand < -NEGATIVE_NOISE
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise InputError(
+            f"{t.label}: {t.where(i)}, column demand: {demand[i]!r} is negative "
+            "(demand is the additional need of a year, never below 0; methodology §3)"
+        )
+    demand = np.maximum(demand, 0.0)
     frame = pd.DataFrame({
         "scenario": scenario.to_numpy(dtype=object),
         "profession_code": as_text(f["profession_code"]).to_numpy(dtype=object),

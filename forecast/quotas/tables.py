@@ -15,7 +15,8 @@ Choices where the contract is silent (written down here so users can rely on the
 * ``programmes.level`` accepts the level names and their aliases (``forecast.classifiers``);
   only ``СПО-КРС``/``СПО-ССЗ`` programmes get quotas, and only their ``duration_months`` must be
   22, 34 or 46 (a ВО programme of 48 months may stay in the table). A duplicate programme code
-  is an error.
+  is an error. A СПО code not of the form NN.NN.NN is reported (``programme_code_format``)
+  and used as given.
 * ``employment_rate`` must lie in (0, 1] and ``dropout`` in [0, 1) where given.
 * ``mapping``: a duplicate (profession, programme) pair is an error; weights lie in [0, 1].
 * ``colleges``: ``capacity`` is a non-negative whole number (required); an empty
@@ -37,7 +38,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.classifiers import PROGRAMME_DURATIONS, QUOTA_LEVELS, normalize_education
+from forecast.classifiers import (
+    PROGRAMME_CODE_RE,
+    PROGRAMME_DURATIONS,
+    QUOTA_LEVELS,
+    normalize_education,
+)
 from forecast.columns import (
     COLLEGES_COLUMNS,
     ENROLMENT_COLUMNS,
@@ -257,7 +263,8 @@ def _duplicates(table: Table, keys: pd.DataFrame, what: str) -> None:
         )
 
 
-def read_programmes(source: TableSource) -> pd.DataFrame:
+def read_programmes(source: TableSource,
+                    issues: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """Check the programmes table (code, name, level, duration_months, employment_rate, dropout)."""
     req = ("code", "level", "duration_months")
     t = read_table(source, "programmes", req, tuple(c for c in PROGRAMMES_COLUMNS if c not in req))
@@ -277,6 +284,15 @@ def read_programmes(source: TableSource) -> pd.DataFrame:
             )
         levels.append(level)
     quota = np.array([lv in QUOTA_LEVELS for lv in levels], dtype=bool)
+    if issues is not None:
+        for i in np.flatnonzero(quota):
+            if not PROGRAMME_CODE_RE.match(code.iloc[i]):
+                issues.append(issue(
+                    "programmes", int(t.rows[i]), "code", code.iloc[i], "warning",
+                    "programme_code_format",
+                    f"{t.label}: {t.where(i)}: programme code {code.iloc[i]!r} is not of the "
+                    "form NN.NN.NN (ФГОС СПО); used as given",
+                ))
     duration = as_number(t, "duration_months", required=True, integer=True, low=0, low_open=True)
     for i in np.flatnonzero(quota):
         if int(duration[i]) not in PROGRAMME_DURATIONS:
@@ -406,7 +422,7 @@ def read_inputs(programmes: TableSource, mapping: TableSource, colleges: TableSo
                 enrolment: TableSource, survey_year: int) -> QuotaInputs:
     """Read and check all four tables."""
     issues: list[dict[str, Any]] = []
-    progs = read_programmes(programmes)
+    progs = read_programmes(programmes, issues)
     mapp = read_mapping(mapping, progs)
     cols = read_colleges(colleges, progs, issues)
     enrol = read_enrolment(enrolment, progs, survey_year, issues)
