@@ -114,3 +114,17 @@ def test_standard_theta_close_to_statsmodels():
     ours = Theta().fit(_frame({"a": y})).predict(6)["yhat"].to_numpy()
     ref = np.asarray(ThetaModel(y, period=1, deseasonalize=False).fit().forecast(6))
     np.testing.assert_allclose(ours, ref, rtol=0.05)
+
+
+def test_arima_member_matches_statsmodels_and_falls_back():
+    from statsmodels.tsa.arima.model import ARIMA as SMARIMA
+
+    from forecast.models import ARIMA
+
+    y = SERIES["s1"]
+    df = _frame({"long": y, "short": [1.0, 2.0, 3.0]})
+    m = ARIMA(orders=((0, 1, 1),)).fit(df)
+    fc = m.predict(3)
+    ref = SMARIMA(y, order=(0, 1, 1), trend="t").fit().forecast(3)
+    np.testing.assert_allclose(fc.loc[fc.unique_id == "long", "yhat"], ref, rtol=1e-8)
+    np.testing.assert_allclose(fc.loc[fc.unique_id == "short", "yhat"], [4.0, 5.0, 6.0])  # drift

@@ -2,12 +2,13 @@
 
 ``AutoForecaster`` is the default (median of ETS, damped Holt, DOTM and drift with
 calibrated intervals); the members (``Naive``, ``Drift``, ``SES``, ``Holt``, ``ETS``,
-``Theta``) follow scikit-learn conventions and work on all series at once with numpy.
+``Theta``; ``ARIMA`` is an optional slow statsmodels member) follow scikit-learn conventions and work on all series at once with numpy.
 ``backtest`` runs rolling-origin evaluations; ``metrics`` holds sMAPE, MASE, coverage,
 Winkler score and ``accuracy_table``.
 """
 
 from forecast.models import metrics
+from forecast.models.arima import ARIMA
 from forecast.models.auto import AutoForecaster
 from forecast.models.backtest import backtest
 from forecast.models.baseline import Drift, Naive
@@ -15,5 +16,5 @@ from forecast.models.ets import ETS, SES, Holt
 from forecast.models.metrics import accuracy_table
 from forecast.models.theta import Theta
 
-__all__ = ["AutoForecaster", "Naive", "Drift", "SES", "Holt", "ETS", "Theta", "backtest",
+__all__ = ["AutoForecaster", "ARIMA", "Naive", "Drift", "SES", "Holt", "ETS", "Theta", "backtest",
            "metrics", "accuracy_table"]
