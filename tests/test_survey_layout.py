@@ -197,3 +197,19 @@ def test_folder_walk_order_and_skipped(tmp_path):
     assert [(s["file"].replace(tmp_path.as_posix(), ""), "lock" in s["reason"]) for s in d.skipped] == [
         ("/2026/~$b.xlsx", True), ("/notes.txt", False)]
     assert d.counts["files"] == 3
+
+
+def test_numbers_row_with_a_gap_is_data_not_skipped(tmp_path):
+    gap = [1, 2, None, 3] + [None] * (len(KEYS) - 4)
+    d = read_surveys(write_xlsx(tmp_path / "a.xlsx", [gap, row()]))
+    assert_accounting(d)
+    assert d.counts["rows_read"] == 2 and d.counts["rejected"] == 1
+    assert (2, "profession_code", "E_REQUIRED") in [(i["row"], i["column"], i["code"]) for i in issues_of(d)]
+
+
+def test_second_column_for_a_key_is_ignored_with_warning(tmp_path):
+    keys = KEYS + ["dup"]
+    hdr = [RU[k] for k in KEYS] + ["ИНН"]
+    d = read_surveys(write_xlsx(tmp_path / "a.xlsx", [list(row().values()) + ["garbage"]], keys=keys, header_cells=hdr))
+    assert [(i["code"], i["column"], i["value"]) for i in issues_of(d)] == [("W_UNKNOWN_COLUMN", "inn", "ИНН")]
+    assert d.frame["inn"].tolist() == [INN_A]

@@ -1,0 +1,39 @@
+"""Random cells in every column: never an exception, the accounting always holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast.survey import read_surveys
+from _survey_forms import KEYS, assert_accounting, row, write_csv, write_xlsx
+
+text = st.text(alphabet=string.ascii_letters + string.digits + " ,.-–;\"'ИтогоВсегоёЁ\u00a0", max_size=12)
+cell = st.one_of(st.none(), text, st.integers(-10**13, 10**13), st.booleans(),
+                 st.floats(-1e13, 1e13, allow_nan=False, allow_infinity=False),
+                 st.dates(dt.date(1990, 1, 1), dt.date(2110, 1, 1)))
+mutation = st.dictionaries(st.sampled_from(KEYS), cell, max_size=5)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=st.lists(mutation, min_size=1, max_size=8), as_csv=st.booleans())
+def test_random_cells_never_crash(tmp_path_factory, mutations, as_csv):
+    folder = tmp_path_factory.mktemp("fuzz")
+    rows = [row(**m) for m in mutations]
+    if as_csv:
+        write_csv(folder / "f.csv", rows, delimiter=";")
+    else:
+        write_xlsx(folder / "f.xlsx", rows)
+    d = read_surveys(folder)
+    assert_accounting(d)
+    assert d.counts["files_failed"] == 0
+    rep = d.report()
+    assert rep["rows_read"] <= len(rows)
+    for i in rep["issues"]:
+        assert i["severity"] in ("error", "warning") and i["code"][:2] in ("E_", "W_")
+    # every rejected row has at least one error issue on it
+    err_rows = {i["row"] for i in rep["issues"] if i["severity"] == "error"}
+    assert len(err_rows) == d.counts["rejected"]
