@@ -120,7 +120,7 @@ def test_killed_run_leaves_previous_outputs_whole(region, result, first, tmp_pat
     new = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
     assert old[Path(f"forecast_{T}.xlsx")] != new[Path(f"forecast_{T}.xlsx")]
 
-    env = dict(os.environ, KADRY_WRITE_DELAY="0.4")
+    env = dict(os.environ, KADRY_WRITE_DELAY="0.25")
     proc = subprocess.Popen([sys.executable, "-m", "forecast", "--quiet", "run", "--config",
                              str(region / "kadry.toml"), "--out", str(out)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -115,6 +115,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "coverage": ("Охват", "Coverage"),
     "survey_year": ("Год обследования", "Survey year"),
     "method": ("Метод", "Method"),
+    "reason": ("Причина", "Reason"),
     "cumulative": ("Нарастающим итогом", "Cumulative"),
     "wmape": ("wMAPE", "wMAPE"),
     "rho_pooled": ("ρ общий", "Pooled ρ"),
@@ -126,6 +127,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "model": ("модель kadry", "kadry model"),
     "stated_needs": ("заявки работодателей как есть", "stated needs as is"),
     "flat_3pct": ("без роста, выбытие 3% в год", "flat, 3% exits a year"),
+    "no_quota_level": ("уровень без КЦП (ВО/ПО/БО)", "level without quotas (ВО/ПО/БО)"),
+    "no_programme": ("нет программы этого уровня в таблице соответствия",
+                     "no programme of this level in the mapping"),
     "True": ("да", "yes"),
     "False": ("нет", "no"),
 }
@@ -177,6 +181,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "survey_src": ("анкеты", "survey"),
     "quotas_src": ("таблицы КЦП", "quota tables"),
     "skipped": ("файл пропущен", "file skipped"),
+    "unmapped": ("Потребность {A}–{B}, не переведённая в КЦП", "Demand {A}–{B} not converted to quotas"),
     "accuracy_note": ("Ретроспективная проверка: прогноз, сделанный по данным прошлых волн, "
                       "сравнивается с потребностью, реализованной по следующим волнам. "
                       "wMAPE = Σ|прогноз − факт| / Σ факт (меньше — лучше); покрытие — доля "

@@ -268,6 +268,18 @@ def _quota_programmes(ws, run, lang, T, primary) -> None:
             Col("pipeline_year", L.col("pipeline_year", lang), _NUM),
             Col("carry", L.col("carry", lang), _NUM)]
     write_table(ws, chain, cols, start_row=r + 1, freeze=False, autofilter=False)
+    r += len(chain) + 3
+    unmapped = getattr(run, "unmapped", None)
+    if unmapped is not None and len(unmapped):
+        u = unmapped.loc[unmapped["year"] > T].copy()
+        u["reason"] = [L.value(v, lang) for v in u["reason"].tolist()]
+        u = u.groupby(["scenario", "education", "reason"], as_index=False)["demand"].sum()
+        rank = {s: i for i, s in enumerate(tb.scenario_order(u["scenario"]))}
+        u = u.assign(_s=u["scenario"].map(rank)).sort_values(["_s", "education"], kind="mergesort")
+        heading(ws, r, L.text("unmapped", lang, A=T + 1, B=T + run.config.forecast.horizon))
+        cols = [Col("scenario", L.col("scenario", lang)), Col("education", L.col("education", lang)),
+                Col("reason", L.col("reason", lang)), Col("demand", L.col("demand", lang), _NUM)]
+        write_table(ws, u, cols, start_row=r + 1, freeze=False, autofilter=False)
 
 
 def _quota_colleges(ws, run, lang, primary) -> None:
