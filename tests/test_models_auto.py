@@ -123,6 +123,19 @@ def test_conformal_coverage_on_random_walks():
         assert abs(cov - lv) < 8, (lv, cov)
 
 
+def test_short_survey_series_still_get_calibrated_intervals():
+    """10-point series (ten survey waves), horizon 7: calibrated on 6 horizons, covered."""
+    rng = np.random.default_rng(5)
+    y = 100 + np.cumsum(rng.normal(0.5, 3, (600, 17)), axis=1)
+    m = AutoForecaster().fit(_frame({f"r{i}": y[i, :10] for i in range(600)}))
+    assert m.calibration_horizon_ == 6 and m.calibration_.usable
+    fc = m.predict(7, level=LEVELS)
+    actual = y[:, 10:17].ravel()
+    for lv in LEVELS:
+        cov = 100 * np.mean((actual >= fc[f"yhat_lo_{lv}"]) & (actual <= fc[f"yhat_hi_{lv}"]))
+        assert abs(cov - lv) < 8, (lv, cov)
+
+
 def test_backtest_and_accuracy_table():
     df = _frame(_many(30))
     bt = backtest(df, h=3, n_windows=2, model=AutoForecaster())

@@ -17,7 +17,9 @@ The M3 test years were only used to report the result (benchmarks/bench_models.p
 Intervals: split-conformal, see :mod:`forecast.models.intervals` — rolling-origin errors
 of this same combination (refitted on the shortened series) at ``n_windows`` origins,
 scaled per series and pooled across series per horizon. Calibrated up to
-``calibration_horizon`` years; further horizons widen like √h. When fewer than
+``calibration_horizon`` years — fewer when the series are short, so that the longest
+quarter of them still has ``intervals.MIN_TRAIN`` points at the calibration origins
+(attribute ``calibration_horizon_``); further horizons widen like √h. When fewer than
 ``intervals.MIN_POOL`` errors per horizon exist (few or too short series) the bounds are
 model-based: a random walk whose step s.d. is 1.25 × the mean absolute one-step
 difference (the normal-theory ratio), i.e. ``ŷ ± z·1.25·scale·√h``.
@@ -47,7 +49,7 @@ from forecast.models._frame import Panel, forecast_frame, interval_columns, to_p
 from forecast.models.base import _check_h, diff_scale, last_value
 from forecast.models.baseline import Drift
 from forecast.models.ets import ETS, holt_forecast
-from forecast.models.intervals import Calibration, holdout_errors
+from forecast.models.intervals import MIN_TRAIN, Calibration, holdout_errors
 from forecast.models.theta import Theta
 
 __all__ = ["AutoForecaster", "MEMBERS"]
@@ -94,6 +96,17 @@ def _combine(panel: Panel, fitted: dict, h: int, combine: str, nonnegative: bool
     mean = np.where(const | (n == 1), last, mean)
     mean = np.where(n == 0, np.nan, mean)
     return np.maximum(mean, 0.0) if nonnegative else mean
+
+
+def _calibration_horizon(lengths: np.ndarray, most: int) -> int:
+    """Horizons to calibrate empirically: at most ``most``, and short enough that the
+    longest quarter of the series keep ``MIN_TRAIN`` points at the calibration origin
+    (10-point survey series → 6 horizons calibrated, the rest widened like √h)."""
+    lengths = lengths[lengths > 0]
+    if not len(lengths):
+        return 1
+    q75 = int(np.quantile(lengths, 0.75, method="lower"))
+    return int(np.clip(q75 - MIN_TRAIN, 1, max(int(most), 1)))
 
 
 def _constant(panel: Panel) -> np.ndarray:
@@ -167,13 +180,14 @@ class AutoForecaster:
     def _fit_panel(self, panel: Panel):
         self.panel_ = panel
         self.chunks_ = []
+        self.calibration_horizon_ = _calibration_horizon(panel.lengths, self.calibration_horizon)
         errs, rels = [], []
         size = max(int(self.chunk_size), 1)
         for start in range(0, len(panel), size):
             part = panel.take(np.arange(start, min(start + size, len(panel))))
             self.chunks_.append((part, _fit_members(part)))
             if self.n_windows > 0:
-                errs.append(holdout_errors(part, self._fit_forecast, self.calibration_horizon,
+                errs.append(holdout_errors(part, self._fit_forecast, self.calibration_horizon_,
                                            self.n_windows))
             scale = diff_scale(part)
             with np.errstate(invalid="ignore", divide="ignore"):

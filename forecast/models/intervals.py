@@ -1,8 +1,9 @@
 """Calibrated (split-conformal) prediction intervals from rolling-origin errors.
 
-For each calibration origin (the last ``H_c + w`` observations held back, w = 0 … W−1) the
-forecaster is refitted on the shortened series and its forecasts for horizons 1 … H_c
-compared with the held-back actuals. Errors are divided by each series' scale at that
+For each calibration origin (the last k observations held back, k from
+:func:`calibration_origins`: H_c and earlier fractions of it) the forecaster is refitted on
+the shortened series and its forecasts for horizons 1 … k compared with the held-back
+actuals. Errors are divided by each series' scale at that
 origin (mean absolute one-step difference, the MASE scale) and **pooled across series**
 per horizon. An interval at level L for series i, horizon h is
 
@@ -28,16 +29,24 @@ __all__ = ["Calibration", "holdout_errors", "MIN_POOL", "MIN_TRAIN"]
 #: fewest pooled errors per horizon for empirical quantiles
 MIN_POOL = 30
 #: fewest observations left at a calibration origin for a series to contribute
-MIN_TRAIN = 5
+MIN_TRAIN = 4
 #: at most this many errors are kept per horizon (deterministic thinning)
 MAX_POOL = 200_000
+
+
+def calibration_origins(horizon: int, n_windows: int) -> list[int]:
+    """Held-back lengths k of the calibration origins: ``horizon·(W − w)/W`` rounded up,
+    w = 0 … W−1 (e.g. 7 and 4 for horizon 7, W = 2). Each origin scores the horizons it
+    has actuals for (j ≤ k), so short horizons are calibrated on later, longer-trained
+    origins — closer to how the final forecast is made — and long ones on the earliest."""
+    ks = {max(1, -(-horizon * (n_windows - w) // n_windows)) for w in range(n_windows)}
+    return sorted(ks, reverse=True)
 
 
 def holdout_errors(panel: Panel, forecast_fn, horizon: int, n_windows: int) -> list[np.ndarray]:
     """Scaled rolling-origin errors per horizon (list of 1-D arrays, horizon 1 first)."""
     per_h = [[] for _ in range(horizon)]
-    for w in range(n_windows):
-        k = horizon + w
+    for k in calibration_origins(horizon, n_windows):
         ok = panel.lengths - k >= MIN_TRAIN
         if not ok.any():
             continue
@@ -45,14 +54,15 @@ def holdout_errors(panel: Panel, forecast_fn, horizon: int, n_windows: int) -> l
         sub = panel.take(idx)
         short = sub.truncate(k)
         short = short.take(np.arange(len(short)))
-        fc = forecast_fn(short, horizon)
-        pos = short.lengths[:, None] + np.arange(horizon)[None, :]
+        hk = min(k, horizon)
+        fc = forecast_fn(short, hk)
+        pos = short.lengths[:, None] + np.arange(hk)[None, :]
         actual = np.take_along_axis(sub.values, pos, axis=1)
         scale = diff_scale(short)
         with np.errstate(invalid="ignore", divide="ignore"):
             err = (actual - fc) / scale[:, None]
         good = np.isfinite(err) & (scale[:, None] > 0)
-        for j in range(horizon):
+        for j in range(hk):
             per_h[j].append(err[good[:, j], j])
     return [np.concatenate(x) if x else np.zeros(0) for x in per_h]
 
