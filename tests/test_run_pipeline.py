@@ -99,6 +99,10 @@ def test_workbook_totals_match_csv(first):
                if not ws.row_dimensions[r].hidden and ws.cell(row=r, column=1).value == "base"]
     assert {ws.cell(row=r, column=1).value for r in range(2, total_row) if not ws.row_dimensions[r].hidden} == {"base"}
     q = pd.read_csv(first / "quotas_programmes.csv", encoding="utf-8-sig")
+    # the only formulas are the totals rows' SUBTOTALs: no survey text became a formula
+    formulas = {c.value.split("(")[0] for s in wb.worksheets for row in s.iter_rows() for c in row
+                if c.data_type == "f"}
+    assert formulas == {"=SUBTOTAL"}
     assert sum(ws.cell(row=r, column=qcol).value for r in visible) == q.loc[q["scenario"] == "base", "quota"].sum()
 
 
