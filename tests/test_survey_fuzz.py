@@ -37,3 +37,19 @@ def test_random_cells_never_crash(tmp_path_factory, mutations, as_csv):
     # every rejected row has at least one error issue on it
     err_rows = {i["row"] for i in rep["issues"] if i["severity"] == "error"}
     assert len(err_rows) == d.counts["rejected"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=6))
+def test_corrupted_workbook_bytes_never_crash(tmp_path_factory, flips):
+    folder = tmp_path_factory.mktemp("bytes")
+    good = write_xlsx(folder / "a_good.xlsx", [row(), row(profession_code="24110")])
+    data = bytearray(good.read_bytes())
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    (folder / "b_bad.xlsx").write_bytes(bytes(data))
+    d = read_surveys(folder)
+    assert_accounting(d)
+    assert d.counts["files"] == 2 and d.counts["accepted"] >= 2  # the good file is always read
+    bad = [i for i in d.report()["issues"] if i["file"].endswith("b_bad.xlsx") and i["row"] is None]
+    assert len(bad) <= 1

@@ -10,7 +10,7 @@ failures"):
 * every part of an xlsx (any part may hold XML, whatever its name) is decompressed by streaming from the raw zip data (not through
   the member's declared size, which a zip bomb may lie about) with a running cap of 200 MiB
   in total: E_FILE_TOO_LARGE as soon as the cap is passed, so a bomb is never unpacked
-  fully; a member whose actual size differs from its declared size is corrupt
+  fully; a member whose actual size or CRC-32 differs from the declared one is corrupt
   (E_FILE_UNREADABLE);
 * while streaming, each XML part is scanned for ``<!DOCTYPE`` / ``<!ENTITY``
   (E_UNSAFE_XML) and each worksheet for formula elements; only a worksheet that has
@@ -157,7 +157,9 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
             tail = b""
             first = True
             wide = False
+            crc = 0
             for out in _iter_member(fh, info, deadline):
+                crc = zlib.crc32(out, crc)
                 if first:
                     first = False
                     # UTF-16 text (BOM or "<" next to a NUL): scan it with the NULs taken out
@@ -178,6 +180,8 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
             if size != info.file_size:
                 raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename} "
                                 f"({size} bytes, {info.file_size} declared)")
+            if crc != info.CRC:
+                raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename} (bad CRC-32)")
     return with_formulas
 
 

@@ -124,7 +124,10 @@ def _read_one(path: Path) -> Table | FileError:
         return FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}")
     except MemoryError:
         return FileError("E_FILE_TOO_LARGE", "out of memory while reading")
-    except Exception as exc:  # never a traceback: one bad file never stops the batch
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — calamine's Rust panics are BaseExceptions;
+        # never a traceback: one bad file never stops the batch
         return FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}")
 
 
