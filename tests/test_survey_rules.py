@@ -185,3 +185,23 @@ def test_formula_with_cached_value_is_read(tmp_path):
     data = read_surveys(out)
     assert issues_of(data) == []
     assert data.frame["headcount"].iloc[0] == 10
+
+
+def test_totals_row_of_sum_formulas_without_values_is_not_data(tmp_path):
+    # a script (openpyxl) writes =SUM(...) without cached values: the totals row is still a
+    # totals row (its formulas are not checked), not a rejected data row
+    rows = [row(), row(profession_code="24110"),
+            {"employer": "Итого", "headcount": "=SUM(I2:I3)", "need_1": "=SUM(L2:L3)"}]
+    data = read_rows(tmp_path, rows)
+    assert data.counts["rows_read"] == 2 and data.counts["accepted"] == 2
+    assert issues_of(data) == []
+
+
+def test_formula_only_in_an_unknown_column_does_not_make_a_row(tmp_path):
+    from _survey_forms import RU
+
+    keys = KEYS + ["note"]
+    hdr = [RU[k] for k in KEYS] + ["Примечание"]
+    rows = [list(row().values()) + [None], [None] * len(KEYS) + ["=1+1"]]
+    d = read_surveys(write_xlsx(tmp_path / "a.xlsx", rows, keys=keys, header_cells=hdr))
+    assert d.counts["rows_read"] == 1 and d.counts["rejected"] == 0

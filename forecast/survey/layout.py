@@ -110,18 +110,23 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
         start += 1
     body = grid.rows[start:]
     numbers = grid.numbers[start:]
-    formula_rows = {n for n, _ in grid.formula_cells}
-    # classify rows: data / totals / ignored / empty (inlined tests: this loop meets every row)
+    # formula cells without a value read as empty: they still count as filled in
+    # (E_FORMULA later), except in a totals row, whose formulas are simply not checked
     jc, ji, jh = colmap["profession_code"], colmap["inn"], colmap["headcount"]
+    f_cells: dict[int, set[int]] = {}
+    for n, j in grid.formula_cells:
+        if j in (jc, ji, jh):
+            f_cells.setdefault(n, set()).add(j)
+    # classify rows: data / totals / ignored / empty (inlined tests: this loop meets every row)
     keep: list[int] = []
     totals_at: list[int] = []
     ignored: list[int] = []
     for i, row in enumerate(body):
         if i % 50_000 == 0:
             deadline.check()
+        fc = f_cells.get(numbers[i], ()) if f_cells else ()
         v = row[jc] if jc < len(row) else None
-        if not (v is None or v == "" or (type(v) is str and not v.strip())) or (
-                formula_rows and numbers[i] in formula_rows):
+        if not (v is None or v == "" or (type(v) is str and not v.strip())) or jc in fc:
             keep.append(i)
             continue
         if any(type(c) is str and c.lstrip()[:5].lower().startswith(TOTAL_PREFIXES) for c in row):
@@ -130,7 +135,7 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
         v = row[ji] if ji < len(row) else None
         w = row[jh] if jh < len(row) else None
         if (v is None or v == "" or (type(v) is str and not v.strip())) and (
-                w is None or w == "" or (type(w) is str and not w.strip())):
+                w is None or w == "" or (type(w) is str and not w.strip())) and not fc:
             if any(not is_empty(c) for c in row):
                 ignored.append(i)
             continue
@@ -163,7 +168,6 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
             raise FileError("E_MISSING_COLUMN", f"need_1 (need for {t + 1})")
 
     segs: list[int] = []
-    seg_of_row: dict[int, int] = {}
     t_iter = iter(totals_at)
     nxt = next(t_iter, None)
     seg = 0
@@ -175,7 +179,6 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
             seg += 1
             nxt = next(t_iter, None)
         segs.append(seg)
-        seg_of_row[i] = seg
     while nxt is not None:
         totals.append((numbers[nxt], seg, {k: (body[nxt][j] if j < len(body[nxt]) else "")
                                            for k, j in colmap.items()}))
