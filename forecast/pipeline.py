@@ -62,6 +62,9 @@ class RunResult:
         headcounts of every wave (for the fan charts).
     programmes, demand_by_year, quota_issues, unmapped : DataFrame or None
         The programmes table as read and the quota stage's detail (for the workbook).
+    engine_accuracy : DataFrame or None
+        Rolling-origin accuracy of the time-series engine on industry employment
+        (:func:`engine_accuracy`), next to the naive benchmark.
     timings : dict
         Seconds per stage.
     """
@@ -75,6 +78,7 @@ class RunResult:
     accuracy: pd.DataFrame
     realisation: pd.DataFrame
     history: pd.DataFrame | None = None
+    engine_accuracy: pd.DataFrame | None = None
     programmes: pd.DataFrame | None = None
     demand_by_year: pd.DataFrame | None = None
     quota_issues: pd.DataFrame | None = None
@@ -229,6 +233,8 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     T = int(pd.to_numeric(frame["survey_year"]).max())
     with _timed(timings, "panel", progress):
         panel = build_panel(frame)
+    with _timed(timings, "engine_backtest", progress):
+        engine_acc = engine_accuracy(panel, cfg.forecast.levels)
     with _timed(timings, "demand", progress):
         dres = forecast_demand(panel, scen_table, cfg.forecast, cfg.demand,
                                scenarios=[scenario] if scenario else None, progress=progress)
@@ -262,12 +268,42 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         quotas_programmes=qp.reset_index(drop=True), quotas_colleges=qc.reset_index(drop=True),
         accuracy=_frame_or_empty(getattr(dres, "accuracy", None)),
         realisation=_frame_or_empty(getattr(dres, "realisation", None)),
-        history=history, programmes=programmes,
+        history=history, engine_accuracy=engine_acc, programmes=programmes,
         demand_by_year=getattr(qres, "demand_by_year", None),
         quota_issues=getattr(qres, "issues", None), unmapped=getattr(qres, "unmapped", None),
         demand_result=dres, quota_result=qres, timings=timings,
         seeds=dict(getattr(dres, "seeds", {}) or {}),
     )
+
+
+#: engine backtest: horizons 1 … ENGINE_BT_H from the last ENGINE_BT_WINDOWS origins
+ENGINE_BT_H = 3
+ENGINE_BT_WINDOWS = 3
+
+
+def engine_accuracy(panel, levels=(80, 95)) -> pd.DataFrame:
+    """Accuracy of the time-series engine on the weighted employment of each industry.
+
+    Rolling origin (the last :data:`ENGINE_BT_WINDOWS` origins, horizons 1 … :data:`ENGINE_BT_H`),
+    :class:`~forecast.models.AutoForecaster` against :class:`~forecast.models.Naive`, scored
+    by :func:`forecast.models.accuracy_table` (sMAPE, MASE, interval coverage in %, Winkler).
+    Industries with too short a history are left out; empty when none qualifies.
+    """
+    from forecast.models import AutoForecaster, Naive, accuracy_table, backtest
+
+    cells = getattr(panel, "cells", None)
+    if cells is None or not len(cells):
+        return pd.DataFrame()
+    df = (cells.groupby(["okved_section", "survey_year"], as_index=False)["headcount"].sum()
+          .rename(columns={"okved_section": "unique_id", "survey_year": "ds", "headcount": "y"}))
+    df["y"] = df["y"].astype(float)
+    levels = tuple(int(x) for x in levels)
+    frames = [backtest(df, h=ENGINE_BT_H, n_windows=ENGINE_BT_WINDOWS, model=m, level=levels)
+              for m in (AutoForecaster(nonnegative=True), Naive())]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    return accuracy_table(pd.concat(frames, ignore_index=True), levels=levels).reset_index(drop=True)
 
 
 def _frame_or_empty(x) -> pd.DataFrame:
@@ -327,4 +363,4 @@ def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:
     return 0 if code == 1 else code
 
 
-__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path"]
+__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path", "engine_accuracy"]

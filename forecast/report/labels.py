@@ -116,6 +116,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "survey_year": ("Год обследования", "Survey year"),
     "method": ("Метод", "Method"),
     "reason": ("Причина", "Reason"),
+    "winkler_80": ("Винклер 80%", "Winkler 80%"),
+    "winkler_95": ("Винклер 95%", "Winkler 95%"),
+    "AutoForecaster": ("AutoForecaster", "AutoForecaster"),
     "cumulative": ("Нарастающим итогом", "Cumulative"),
     "wmape": ("wMAPE", "wMAPE"),
     "rho_pooled": ("ρ общий", "Pooled ρ"),
@@ -130,6 +133,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "no_quota_level": ("уровень без КЦП (ВО/ПО/БО)", "level without quotas (ВО/ПО/БО)"),
     "no_programme": ("нет программы этого уровня в таблице соответствия",
                      "no programme of this level in the mapping"),
+    "Naive": ("наивный (последнее значение)", "naive (last value)"),
+    "all": ("все", "all"),
     "True": ("да", "yes"),
     "False": ("нет", "no"),
 }
@@ -181,6 +186,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "survey_src": ("анкеты", "survey"),
     "quotas_src": ("таблицы КЦП", "quota tables"),
     "skipped": ("файл пропущен", "file skipped"),
+    "engine": ("Модель временных рядов на занятости отраслей: скользящее начало, 1–{H} года вперёд "
+               "(покрытие интервалов — в %)",
+               "Time-series engine on industry employment: rolling origin, 1–{H} years ahead "
+               "(interval coverage in %)"),
     "unmapped": ("Потребность {A}–{B}, не переведённая в КЦП", "Demand {A}–{B} not converted to quotas"),
     "accuracy_note": ("Ретроспективная проверка: прогноз, сделанный по данным прошлых волн, "
                       "сравнивается с потребностью, реализованной по следующим волнам. "

@@ -337,6 +337,19 @@ def _accuracy(ws, run, lang) -> None:
     else:
         set_text(ws.cell(row=1, column=1), L.text("no_rows", lang))
         r = 3
+    eng = getattr(run, "engine_accuracy", None)
+    if eng is not None and len(eng.columns):
+        from forecast.pipeline import ENGINE_BT_H
+
+        heading(ws, r, L.text("engine", lang, H=ENGINE_BT_H))
+        cols = _generic_cols(eng, lang)
+        cols = [Col(c.key, c.header, "num") if c.key.startswith("coverage_") else c for c in cols]
+        shown = eng.copy()
+        for c in cols:
+            if c.fmt == "text":
+                shown[c.key] = [L.value(v, lang) for v in shown[c.key].tolist()]
+        write_table(ws, shown, cols, start_row=r + 1, freeze=False, autofilter=False)
+        r += len(eng) + 3
     rl = getattr(run, "realisation", None)
     if rl is not None and len(rl.columns):
         heading(ws, r, L.text("realisation", lang))
