@@ -18,6 +18,7 @@ One :class:`Table` per file read. Row validation happens later, for all files at
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from forecast.params import HEADER_MIN_MATCH, HEADER_SCAN_ROWS, MAX_DATA_ROWS, SURVEY_YEAR_RANGE
@@ -36,6 +37,9 @@ class Table:
     totals: list[tuple[int, int, dict]] = field(default_factory=list)  # (row, segment, {key: cell})
     formulas: dict[str, set[int]] = field(default_factory=dict)        # key → row numbers
     warnings: list[tuple] = field(default_factory=list)  # (row, column, value, code, detail)
+
+
+_TOTAL_RE = re.compile(r"(?:^|\x00)\s*(?:" + "|".join(TOTAL_PREFIXES) + ")", re.IGNORECASE)
 
 
 def is_empty(v: object) -> bool:
@@ -118,6 +122,7 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
         if j in (jc, ji, jh):
             f_cells.setdefault(n, set()).add(j)
     # classify rows: data / totals / ignored / empty (inlined tests: this loop meets every row)
+    all_text = grid.sheet is None  # a CSV: every cell is text, test a row in one search
     keep: list[int] = []
     totals_at: list[int] = []
     ignored: list[int] = []
@@ -129,7 +134,8 @@ def build_table(grid: Grid, header_idx: int, deadline: Deadline) -> Table:
         if not (v is None or v == "" or (type(v) is str and not v.strip())) or jc in fc:
             keep.append(i)
             continue
-        if any(type(c) is str and c.lstrip()[:5].lower().startswith(TOTAL_PREFIXES) for c in row):
+        if (_TOTAL_RE.search("\x00".join(row)) if all_text else
+                any(type(c) is str and _TOTAL_RE.match(c) for c in row)):
             totals_at.append(i)
             continue
         v = row[ji] if ji < len(row) else None
