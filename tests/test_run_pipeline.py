@@ -235,3 +235,10 @@ def test_demo_generates_the_region_when_absent(tmp_path, monkeypatch):
     assert pl.demo_command(out) == 0
     assert (out / "input" / "kadry.toml").is_file()
     assert (out / f"forecast_{T}.xlsx").is_file()
+
+
+def test_engine_accuracy_against_naive(result):
+    acc = result.engine_accuracy
+    assert set(acc["model"]) == {"AutoForecaster", "Naive"}
+    assert {"smape", "mase", "coverage_80", "coverage_95"} <= set(acc.columns)
+    assert (acc["n"] > 0).all()
