@@ -151,6 +151,12 @@ def test_backtest_and_accuracy_table():
 
 def test_m3_yearly_accuracy_and_coverage():
     """Issue 3 must-show: M3 yearly h = 6 (data in ../shared/bench relative to the repo)."""
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])  # benchmarks/ lives at the repo root
+    if root not in sys.path:
+        sys.path.insert(0, root)
     m3 = pytest.importorskip("benchmarks.m3")
     if not m3.available():
         pytest.skip(f"M3 data not found in {m3.data_dir()} (set KADRY_BENCH_DATA)")

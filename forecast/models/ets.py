@@ -226,11 +226,9 @@ class _ExpSmoothing(PanelForecaster):
 
     def _sd(self, h: int) -> np.ndarray:
         # class-1 ETS variance: σ²(1 + Σ_{j<h} (α(1 + β·φ_j))²), φ_j = φ + … + φ^j
-        hh = np.arange(1, h)
         phij = np.cumprod(self.phi_[:, None] * np.ones(max(h - 1, 1)), axis=1).cumsum(axis=1)[:, : h - 1]
         c = self.alpha_[:, None] * (1 + self.beta_[:, None] * phij)
         var = np.concatenate([np.zeros((len(self.alpha_), 1)), np.cumsum(c * c, axis=1)], axis=1)
-        del hh
         return np.sqrt(self.sigma2_[:, None] * (1 + var[:, :h]))
 
     def _store(self, panel: Panel, res: dict, k: int) -> None:

@@ -1,16 +1,17 @@
 """Theta method (Assimakopoulos & Nikolopoulos 2000) as SES with drift, vectorised.
 
-Standard Theta (STM, Hyndman & Billah 2003): fit SES (α and initial level by least
-squares) to the series, take the OLS slope ``b`` of y on time; with θ the weight of the
-theta line,
+Implemented in the state-space form of Fiorucci et al. (2016): with A, B the intercept
+and slope of the OLS line of y on t = 1 … n, weight w = 1 − 1/θ and SES level l(t),
 
-    ŷ(T+h) = SES forecast + (1 − 1/θ)·b·[h − 1 + 1/α − (1 − α)^T/α]
+    ŷ(t) = l(t−1) + w·[A·(1 − α)^{t−1} + B·(1 − (1 − α)^t)/α]
+    ŷ(n+h) = l(n) + w·[A·(1 − α)^n + B·(h − 1 + (1 − (1 − α)^{n+1})/α)]
 
-θ = 2 is the classic method (also statsmodels' ``ThetaModel`` formula). ``theta=None``
-gives the optimised Theta model (OTM, Fiorucci et al. 2016): θ is chosen per series from a
-grid by the in-sample one-step MSE of the state-space form
-``ŷ(t+1) = l(t) + (1 − 1/θ)·[A(1 − α)^t + B(1 − (1 − α)^{t+1})/α]`` with A, B the OLS
-intercept and slope of the whole sample.
+θ = 2 is the standard Theta method (STM; Hyndman & Billah 2003's SES with half the OLS
+drift, up to the initial-level convention); ``theta=None`` chooses θ per series (OTM);
+``dynamic=True`` recomputes A, B from the data up to t − 1 at every step (DOTM), which
+only changes the in-sample fit and hence the estimates. α, θ and l(0) minimise the
+in-sample one-step SSE: a grid over (α, θ) for all series at once, l(0) solved exactly
+(the errors are affine in it).
 """
 
 from __future__ import annotations
