@@ -107,3 +107,10 @@ def test_validate_command_with_progress(tmp_path, good, capsys):
     assert "survey files" in captured.err and "2 accepted" in captured.out
     assert validate_command([str(good)], progress=False) == 0
     assert "survey files" not in capsys.readouterr().err
+
+
+def test_unwritable_report_is_usage_error(tmp_path, good, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["validate", str(good), "--json", str(blocker / "sub" / "r.json")]) == 2
+    assert "cannot write" in capsys.readouterr().err

@@ -75,10 +75,13 @@ def summary_text(data: SurveyData, top: int = 12) -> str:
 
 def write_report(data: SurveyData, path: str | Path) -> None:
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data.report(), ensure_ascii=False, indent=1)
-    path.write_text(text + "\n", encoding="utf-8")
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report {path}: {exc}") from None
 
 
 def validate_command(paths, json_path=None, controls=None, progress: bool = False) -> int:
