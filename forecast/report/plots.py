@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -38,6 +39,11 @@ _RC = {
 _DPI = 100
 _BLUE = "#1f5fa8"
 _GREY = "#777777"
+
+
+def _set_title(ax, title: str, width: int = 72) -> None:
+    # Profession names are long: wrap rather than let the title run off the figure.
+    ax.set_title("\n".join(textwrap.wrap(title, width)) or title, fontsize=10)
 
 
 def png_bytes(fig) -> bytes:
@@ -74,7 +80,7 @@ def fan_chart(forecast: pd.DataFrame, title: str, history: pd.DataFrame | None =
             h = history.sort_values("year")
             ax.plot(h["year"].to_numpy(), h["employment"].to_numpy(float), "o-", color=_GREY,
                     markersize=4, linewidth=1, label=L.text("history", lang))
-        ax.set_title(title, fontsize=10)
+        _set_title(ax, title)
         ax.set_ylabel(L.text("persons", lang))
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_thousands))
@@ -112,7 +118,7 @@ def demand_by_industry(frame: pd.DataFrame, title: str, lang: str = "ru", top: i
                 ax.bar(wide.index.astype(str), vals, bottom=bottom, color=colors[i % 10], label=label)
                 bottom += vals
             ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        ax.set_title(title, fontsize=10)
+        _set_title(ax, title)
         ax.set_ylabel(L.text("persons", lang))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_thousands))
         ax.grid(axis="y", alpha=0.3)
@@ -136,7 +142,7 @@ def quotas_vs_demand(frame: pd.DataFrame, title: str, lang: str = "ru", top: int
         ax.barh(y - hgt, f["demand"].to_numpy(float), hgt, color="#e08a3c", label=L.col("demand", lang))
         names = [f"{c} {_short(n, 32)}" for c, n in zip(f["programme_code"], f["programme"].fillna(""))]
         ax.set_yticks(y, names, fontsize=7)
-        ax.set_title(title, fontsize=10)
+        _set_title(ax, title)
         ax.set_xlabel(L.text("persons", lang))
         ax.legend(fontsize=7, frameon=False, loc="lower right")
         ax.grid(axis="x", alpha=0.3)
