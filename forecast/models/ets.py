@@ -68,69 +68,69 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
     """Profile SSE over the initial states for parameters broadcastable to (n, G).
 
     Returns ``sse, l0, b0, lev, tr`` (all (n, G)): final states are those of the optimal
-    initial states (the recursion is linear, so final = final₀ − (sensitivity)·x₀).
+    initial states (the recursion is linear, so final = final₀ + (sensitivity)·x₀).
+    The sensitivities depend on the parameters only, so they are computed on the
+    parameter shape (1, G) — or (n, G) for per-series parameters — and picked at each
+    series' last step afterwards; only the error sums run over all series × grid points.
     """
     n, T = values.shape
-    shape = np.broadcast_shapes((n, 1), np.shape(alpha), np.shape(beta), np.shape(phi))
+    pshape = np.broadcast_shapes(np.shape(alpha), np.shape(beta), np.shape(phi))
+    shape = np.broadcast_shapes((n, 1), pshape)
+    alpha, beta, phi = (np.broadcast_to(np.asarray(x, float), pshape) for x in (alpha, beta, phi))
+    vals = np.nan_to_num(values)
     lev = np.zeros(shape)
     tr = np.zeros(shape)
     see = np.zeros(shape)
     s1 = np.zeros(shape)
     s2 = np.zeros(shape)
-    m11 = np.zeros(shape)
-    m12 = np.zeros(shape)
-    m22 = np.zeros(shape)
-    # r = (r1, r2): ∂ŷ(t)/∂(l0, b0); q = ∂(l(t), b(t))/∂(l0, b0) rows for the final states
-    r1 = np.ones(np.broadcast_shapes(np.shape(alpha), np.shape(beta), np.shape(phi)))
-    r2 = phi * r1 if trend else np.zeros_like(r1)
-    # state sensitivities: L = ∂l/∂x0, B = ∂b/∂x0 (each a pair)
-    L1, L2 = np.ones_like(r1), np.zeros_like(r1)
-    B1, B2 = np.zeros_like(r1), np.ones_like(r1)
-    fl1 = np.zeros(shape)
-    fl2 = np.zeros(shape)
-    fb1 = np.zeros(shape)
-    fb2 = np.zeros(shape)
+    # r = (r1, r2) = ∂ŷ(t)/∂(l0, b0); L, B = ∂l(t)/∂(l0, b0), ∂b(t)/∂(l0, b0)
+    r1 = np.ones(pshape)
+    r2 = phi * r1 if trend else np.zeros(pshape)
+    L1, L2 = np.ones(pshape), np.zeros(pshape)
+    B1, B2 = np.zeros(pshape), np.ones(pshape)
+    R = np.zeros((T, 3) + pshape)      # r1², r1·r2, r2² per step
+    F = np.zeros((T, 4) + pshape)      # L1, L2, B1, B2 after each step
     ab = alpha * beta
     nmin = int(lengths.min(initial=0))
     for t in range(T):
         # masks only matter once the shortest series has ended (speed: skip them before)
         full = t < nmin
-        m = (t < lengths)[:, None]
-        y = np.nan_to_num(values[:, t])[:, None]
+        y = vals[:, t, None]
         yhat = lev + phi * tr if trend else lev
         e = y - yhat
         if not full:
-            e = np.where(m, e, 0.0)
+            e = np.where((t < lengths)[:, None], e, 0.0)
         see += e * e
         s1 += e * r1
-        m11 = m11 + (r1 * r1 if full else np.where(m, r1 * r1, 0.0))
+        R[t, 0] = r1 * r1
         if trend:
             s2 += e * r2
-            m12 = m12 + (r1 * r2 if full else np.where(m, r1 * r2, 0.0))
-            m22 = m22 + (r2 * r2 if full else np.where(m, r2 * r2, 0.0))
-        # advance the zero-initialised states; they freeze after a series' end
-        if trend:
+            R[t, 1] = r1 * r2
+            R[t, 2] = r2 * r2
+            # advance the zero-initialised states; they freeze after a series' end
             if full:
                 lev = yhat + alpha * e
                 tr = phi * tr + ab * e
             else:
+                m = (t < lengths)[:, None]
                 lev, tr = np.where(m, yhat + alpha * e, lev), np.where(m, phi * tr + ab * e, tr)
+            L1, L2, B1, B2 = (L1 + phi * B1 - alpha * r1, L2 + phi * B2 - alpha * r2,
+                              phi * B1 - ab * r1, phi * B2 - ab * r2)
+            r1, r2 = L1 + phi * B1, L2 + phi * B2
         else:
-            lev = lev + alpha * e
-        # sensitivities of ŷ: ŷ = L + φB; then L' = L + φB − α r, B' = φB − αβ r
-        nL1 = L1 + phi * B1 - alpha * r1 if trend else L1 - alpha * r1
-        nL2 = L2 + phi * B2 - alpha * r2 if trend else L2
-        nB1 = phi * B1 - ab * r1 if trend else B1
-        nB2 = phi * B2 - ab * r2 if trend else B2
-        if t + 1 >= nmin:
-            last = (t + 1 == lengths)[:, None]
-            fl1 = np.where(last, nL1, fl1)
-            fl2 = np.where(last, nL2, fl2)
-            fb1 = np.where(last, nB1, fb1)
-            fb2 = np.where(last, nB2, fb2)
-        L1, L2, B1, B2 = nL1, nL2, nB1, nB2
-        r1 = L1 + phi * B1 if trend else L1
-        r2 = L2 + phi * B2 if trend else np.zeros_like(r1)
+            lev = lev + alpha * e  # e = 0 after the end: the level freezes by itself
+            L1 = L1 - alpha * r1
+            r1 = L1
+        F[t, 0], F[t, 1], F[t, 2], F[t, 3] = L1, L2, B1, B2
+    last = np.maximum(lengths - 1, 0)
+    cum = np.cumsum(R, axis=0)
+    rows = np.arange(n) if pshape[0] == n and n != 1 else np.zeros(n, dtype=np.int64)
+
+    def at_last(arr, k):  # value at each series' last step → (n, G)
+        return np.where((lengths > 0)[:, None], arr[last, k, rows] if len(pshape) == 2 else arr[last, k], 0.0)
+
+    m11, m12, m22 = at_last(cum, 0), at_last(cum, 1), at_last(cum, 2)
+    fl1, fl2, fb1, fb2 = (at_last(F, k) for k in range(4))
     with np.errstate(invalid="ignore", divide="ignore"):  # empty series give NaN, handled later
         if trend:
             ridge = 1e-12 * (m11 + m22) + 1e-300

@@ -62,32 +62,37 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
     a = A_g.ravel()[None, :]
     w = 1 - 1 / Th_g.ravel()[None, :]
     shape = (n_series, a.shape[1])
+    vals = np.nan_to_num(values)
     lev = np.zeros(shape)
-    see, s1, m11 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    fin = np.zeros(shape)  # (1-α)^n per series (sensitivity of l_n to l0)
+    see, s1 = np.zeros(shape), np.zeros(shape)
+    sq = np.zeros((T,) + a.shape)  # (1−α)^{2t}: ∂ŷ/∂l0 squared, summed per series below
     nA, nB = ols_line(Panel(None, values, lengths, None))
     cs = np.zeros((5, n_series))  # running sums for the dynamic line: s0, s1, s2, sy, sty
+    nmin = int(lengths.min(initial=0))
     for t in range(T):
+        full = t < nmin
         m = (t < lengths)[:, None]
-        y = np.nan_to_num(values[:, t])[:, None]
-        if dynamic:
-            A, B = _line(*cs)
-        else:
-            A, B = nA, nB
+        y = vals[:, t, None]
         decay = (1 - a) ** t
-        drift = w * (A[:, None] * decay + B[:, None] * (1 - (1 - a) ** (t + 1)) / a)
-        if dynamic:
-            drift = np.where(cs[0][:, None] > 0, drift, 0.0)
-        e = np.where(m, y - lev - drift, 0.0)
+        sq[t] = decay * decay
+        e = y - lev
+        if t > 0:  # no theta line before the first observation (dynamic) — static: t ≥ 1 too
+            A, B = _line(*cs) if dynamic else (nA, nB)
+            e -= A[:, None] * (w * decay) + B[:, None] * (w * (1 - (1 - a) ** (t + 1)) / a)
+        elif not dynamic:
+            e -= nA[:, None] * w + nB[:, None] * w
+        if not full:
+            e = np.where(m, e, 0.0)
         see += e * e
         s1 += e * decay
-        m11 += np.where(m, decay * decay, 0.0)
-        lev = np.where(m, a * y + (1 - a) * lev, lev)
-        fin = np.where(m, (1 - a) ** (t + 1), fin)
+        lev = a * y + (1 - a) * lev if full else np.where(m, a * y + (1 - a) * lev, lev)
         tt = t + 1.0
         yt = np.where(m[:, 0], y[:, 0], 0.0)
         mm = m[:, 0].astype(float)
         cs += np.stack([mm, mm * tt, mm * tt * tt, yt, yt * tt])
+    last = np.maximum(lengths - 1, 0)
+    m11 = np.where((lengths > 0)[:, None], np.cumsum(sq, axis=0)[last, 0], 0.0)
+    fin = (1 - a) ** lengths[:, None]  # sensitivity of l(n) to l0
     l0 = s1 / np.maximum(m11, 1e-300)
     sse = np.maximum(see - l0 * s1, 0.0)
     j = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
