@@ -10,8 +10,8 @@ CV scores fall as members are added (best single 18.91/3.15, pairs 18.58/3.08, 3
 members 18.49/3.04–3.06). The member set itself is the one proposed in the issue (one
 member per family), not the CV-best subset (mean of damped, DOTM, Holt, naive: CV
 18.49/3.06 vs 18.55/3.08 for this set — within CV noise); for this set the median had the
-lower CV sMAPE than the mean, and a coarse
-(α, β, φ) grid without local refinement tied/beat refined and denser grids (and is faster).
+lower CV sMAPE than the mean, and a coarse (α, β, φ) grid without local refinement
+tied/beat refined and denser grids (and is faster).
 The M3 test years were only used to report the result (benchmarks/bench_models.py).
 
 Intervals: split-conformal, see :mod:`forecast.models.intervals` — rolling-origin errors
