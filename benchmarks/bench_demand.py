@@ -19,7 +19,6 @@ writes ``benchmarks/results/demand.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from benchmarks._results import save
 
 
 def _timed(fn, *args, **kwargs):
@@ -134,16 +134,14 @@ def main(argv: list[str] | None = None) -> int:
           f"max |difference| {agree:.2e}")
     acc = res.accuracy
     print(acc[acc["cumulative"]].to_string(index=False))
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "demand.json").write_text(json.dumps({
+    save("demand", {
         "employers": args.employers, "survey_rows": n_rows, "cells": n_cells,
         "nodes": hier.n_nodes, "stages": dict(rows), "total_seconds": total,
         "many_cells_build_panel_seconds": t_big_panel,
         "many_cells_forecast_demand_seconds": t_big, "many_cells_rows": len(big_res.demand),
         "reconcile_projection_seconds": t_fast, "reconcile_dense_seconds": t_dense,
         "reconcile_max_abs_difference": agree, "python": platform.python_version(),
-        "machine": platform.machine()}, indent=2), encoding="utf-8")
+        "machine": platform.machine()})
     return 0
 
 

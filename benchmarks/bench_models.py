@@ -29,8 +29,8 @@ from benchmarks import m3
 from forecast.models import ARIMA, ETS, AutoForecaster, Drift, Holt, Naive, Theta, accuracy_table, backtest
 from forecast.models._frame import to_panel
 from forecast.models.base import diff_scale
+from benchmarks._results import save
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LEVELS = [80, 95]
 
 
@@ -178,8 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
         sc = scale()
         print("scale:", json.dumps(sc))
         results["scale"] = sc
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "models.json").write_text(json.dumps(results, indent=2, default=float))
+    save("models", results)
     return results
 
 

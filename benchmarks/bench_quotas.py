@@ -19,17 +19,16 @@ table and writes ``benchmarks/results/quotas.json``. Target: derive_quotas < 2 s
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecast.quotas import derive_quotas_detailed
 from forecast.quotas.allocation import allocate
+from benchmarks._results import save
 
 T = 2026
 SEED = 20261126
@@ -159,9 +158,7 @@ def main(argv=None) -> dict:
           f"{result['speedup_default_vs_milp']}×; same allocation: {same}; "
           f"paths used: {result['methods_auto']}")
     print(f"target derive_quotas < 2 s: {'met' if result['meets_target'] else 'MISSED'}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    save("quotas", result, args.out)
     return result
 
 

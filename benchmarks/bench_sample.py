@@ -14,11 +14,11 @@ writes ``benchmarks/results/sample.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import tempfile
 import time
 from pathlib import Path
+from benchmarks._results import save
 
 BUDGET_SECONDS = 30.0
 
@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> dict:
               f"{r['write_csv_s']:>7.2f} {mixed} {r['generate_share_of_budget']:>8.1%} {ratio}")
     result = {"benchmark": "sample", "python": platform.python_version(),
               "machine": platform.machine(), "rows": rows}
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "sample.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    save("sample", result)
     return result
 
 

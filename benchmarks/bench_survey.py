@@ -15,7 +15,6 @@ writes ``benchmarks/results/survey.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import platform
 import tempfile
@@ -26,6 +25,7 @@ import numpy as np
 
 from forecast.classifiers import EDUCATION_LEVELS, OKVED_DIVISIONS, make_inn
 from forecast.survey.template import HEADER_ROW, template_columns, write_template
+from benchmarks._results import save
 
 YEAR = 2026
 HORIZON = 7
@@ -110,9 +110,7 @@ def main(argv=None) -> dict:
     print(f"{'pandas.read_excel(engine=openpyxl) loop':<42}{base:>10.2f}{len(files) / base:>10.0f}")
     print(f"speed-up: {base / ours:.1f}×  (rows read {data.counts['rows_read']}, accepted "
           f"{data.counts['accepted']}, rejected {data.counts['rejected']})")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    save("survey", result, args.out)
     return result
 
 

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from forecast.survey import read_surveys
-from _survey_forms import INN_A, INN_C, KEYS, RU, T, assert_accounting, issues_of, row, write_csv, write_xlsx
+from _survey_forms import INN_A, INN_C, KEYS, RU, assert_accounting, issues_of, row, write_csv, write_xlsx
 
 
 def read_rows(tmp_path, rows, fmt="xlsx", **kw):

@@ -238,7 +238,7 @@ def _project_dense(base, a_mat, w):
 
 
 def _top_down(base, h: Hierarchy):
-    m, n = h.n_sections, h.n_cells
+    m = h.n_sections
     parent = np.asarray(h.parent, int)
     total = base[0]
     sec = np.maximum(base[1:1 + m], 0.0)

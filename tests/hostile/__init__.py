@@ -5,7 +5,6 @@ Nothing binary is committed: each function writes one file and returns its path.
 
 from __future__ import annotations
 
-import os
 import struct
 import zipfile
 from pathlib import Path
