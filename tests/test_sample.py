@@ -256,7 +256,8 @@ def test_bundled_surveys_account_for_every_row(bundled):
     f = s.frame
     # accepted rows are the employers' clean rows (split departments merge back)
     clean = bundled.survey_rows.set_index(KEY)
-    joined = f.join(clean[["headcount"]], on=KEY, rsuffix="_clean")
+    joined = f.merge(clean[["headcount"]].add_suffix("_clean"), left_on=KEY, right_index=True,
+                     how="left")
     assert joined["headcount_clean"].notna().all()
     assert (joined["headcount"] == joined["headcount_clean"]).mean() > 0.97
     # weighted respondents' headcounts give the population's section totals
