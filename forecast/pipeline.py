@@ -313,8 +313,13 @@ def _frame_or_empty(x) -> pd.DataFrame:
 def _summary_lines(result: RunResult, out: Path) -> list[str]:
     T = result.survey_year
     counts = getattr(result.survey, "counts", {}) or {}
-    lines = [f"kadry: survey {T}: {counts.get('accepted', len(result.survey.frame))} rows accepted, "
-             f"{counts.get('rejected', 0)} rejected, {counts.get('files_failed', 0)} files failed"]
+    waves = sorted(pd.unique(result.survey.frame["survey_year"]))
+    span = f"{waves[0]}–{waves[-1]}" if len(waves) > 1 else f"{T}"  # one wave, or none accepted
+    lines = [f"kadry: surveys {span} ({len(waves)} waves, survey year T = {T}): "
+             f"{counts.get('rows_read', 0)} rows read, "
+             f"{counts.get('accepted', len(result.survey.frame))} accepted, "
+             f"{counts.get('merged', 0)} merged, {counts.get('superseded', 0)} superseded, "
+             f"{counts.get('rejected', 0)} rejected; {counts.get('files_failed', 0)} files failed"]
     d = result.demand
     for s in result.scenarios:
         t = d.loc[(d["level"] == "total") & (d["scenario"].astype(str) == s) & (d["year"] > T), "demand"]
