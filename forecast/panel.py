@@ -16,6 +16,18 @@ each wave and cell the panel holds the weighted sums of the survey frame
   is the change of the cell within the same employers — far less noisy than the difference
   of two waves' estimates, whose respondents differ — and is what the demand stage uses to
   measure realised demand (:mod:`forecast.demand.bottomup`). 0 in the first wave.
+* ``headcount_var``: the estimated sampling variance of ``headcount`` (the wave's estimate
+  of the population's headcount in the cell). Within a section the post-stratified
+  estimate is the ratio estimator Ê = C·Σy/Σx (y an employer's headcount in the cell, x its
+  headcount in the section, C the control total); linearised, for respondents drawn at
+  random from the section's employers, Var ≈ w²·(1 − f)·n/(n − 1)·Σ_i (y_i − R̂·x_i)² over
+  the section's n respondents (those without the profession included, y = 0), with
+  R̂ = Σy/Σx, w = C/Σx the section's weight and the sampling fraction f taken as the
+  headcount coverage 1/w (the frame's employer count is unknown). Without control totals
+  (w = 1) the respondents are taken as the population and the variance is 0. Sections are
+  sampled independently, so a profession's variance is the sum of its cells'. The demand
+  stage widens employment intervals by the survey year's sampling variance
+  (:mod:`forecast.demand.engine`).
 
 Choices where the methodology is silent:
 
@@ -63,7 +75,7 @@ CELL_KEYS: tuple[str, ...] = ("okved_section", "profession_code", "education")
 PANEL_COLUMNS: tuple[str, ...] = (
     "survey_year", "okved_section", "profession_code", "profession", "education",
     "headcount", "vacancies", "age_55plus", "headcount_age_reported", *NEED_COLUMNS,
-    "respondents", "headcount_matched", "headcount_matched_prev",
+    "respondents", "headcount_matched", "headcount_matched_prev", "headcount_var",
 )
 
 _VALUE_COLUMNS = ("headcount", "vacancies", "age_55plus", "headcount_age_reported",
@@ -171,6 +183,29 @@ def _matched(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _design_variance(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """headcount_var per (wave, cell): linearised variance of the ratio estimator."""
+    sec_keys = ["survey_year", "okved_section"]
+    ey = df.groupby([*keys, "inn"], sort=False)["head_raw"].sum().rename("y").reset_index()
+    ex = df.groupby([*sec_keys, "inn"], sort=False).agg(x=("head_raw", "sum"),
+                                                        w=("w", "mean")).reset_index()
+    ex["xx"] = ex["x"] ** 2
+    sec = ex.groupby(sec_keys, sort=False).agg(X=("x", "sum"), XX=("xx", "sum"),
+                                               n=("inn", "size"), w=("w", "mean"))
+    ey = ey.merge(ex[[*sec_keys, "inn", "x"]], on=[*sec_keys, "inn"])
+    ey["yy"] = ey["y"] ** 2
+    ey["yx"] = ey["y"] * ey["x"]
+    g = ey.groupby(keys, sort=False)[["y", "yy", "yx"]].sum().reset_index()
+    g = g.merge(sec.reset_index(), on=sec_keys)
+    r = np.divide(g["y"], g["X"], out=np.zeros(len(g)), where=g["X"].to_numpy() > 0)
+    ss = np.maximum(g["yy"] - 2 * r * g["yx"] + r ** 2 * g["XX"], 0.0)
+    w = g["w"].to_numpy(float)
+    fpc = np.clip(1.0 - np.divide(1.0, w, out=np.ones_like(w), where=w > 0), 0.0, 1.0)
+    n = g["n"].to_numpy(float)
+    g["headcount_var"] = w ** 2 * fpc * n / np.maximum(n - 1.0, 1.0) * ss
+    return g[[*keys, "headcount_var"]]
+
+
 def build_panel(frame: pd.DataFrame) -> Panel:
     """Weighted cells per wave from the accepted survey rows (methodology.md §1).
 
@@ -202,6 +237,7 @@ def build_panel(frame: pd.DataFrame) -> Panel:
 
     matched = _matched(df, keys)
     sums = sums.merge(matched, on=keys, how="outer")
+    sums = sums.merge(_design_variance(df, keys), on=keys, how="left")
 
     # sections surveyed per wave, and the complete grid of (wave, cell) within them
     sg = df.groupby(["survey_year", "okved_section"], sort=True)
@@ -211,7 +247,7 @@ def build_panel(frame: pd.DataFrame) -> Panel:
     cell_ids = sums.loc[sums["respondents"].notna(), list(CELL_KEYS)].drop_duplicates()
     grid = sections[["survey_year", "okved_section"]].merge(cell_ids, on="okved_section")
     cells = grid.merge(sums, on=keys, how="left")
-    filled = [*_VALUE_COLUMNS, "headcount_matched", "headcount_matched_prev"]
+    filled = [*_VALUE_COLUMNS, "headcount_matched", "headcount_matched_prev", "headcount_var"]
     cells[filled] = cells[filled].fillna(0.0)
     cells["respondents"] = cells["respondents"].fillna(0).astype("int64")
     cells["profession"] = cells["profession_code"].map(professions).fillna("")

@@ -104,3 +104,23 @@ def test_matched_employers_change():
     assert c.loc[(2026, "22222"), "headcount_matched_prev"] == pytest.approx(3.0 * 4)
     assert (c.loc[2025, "headcount_matched"] == 0).all()
     assert (c.loc[2025, "headcount_matched_prev"] == 0).all()
+
+
+def test_headcount_var_is_the_ratio_estimator_variance():
+    # section C, wave 2026: three respondents, weight 2 (half the section's headcount
+    # answered); profession 11111 at two of them, 22222 at the third
+    f = pd.DataFrame([
+        _row(2026, "1", "C", "11111", 10, w=2.0), _row(2026, "1", "C", "22222", 0, w=2.0),
+        _row(2026, "2", "C", "11111", 4, w=2.0), _row(2026, "2", "C", "22222", 6, w=2.0),
+        _row(2026, "3", "C", "22222", 20, w=2.0),
+    ])
+    p = build_panel(f).cells.set_index("profession_code")
+    x = np.array([10.0, 10.0, 20.0])                 # respondents' headcount in C
+    y = np.array([10.0, 4.0, 0.0])                   # their headcount of 11111
+    d = y - y.sum() / x.sum() * x
+    expected = 2.0 ** 2 * (1 - 1 / 2.0) * 3 / 2 * (d ** 2).sum()
+    assert p.loc["11111", "headcount_var"] == pytest.approx(expected)
+    # the two professions exhaust the section: their errors cancel, equal variances
+    assert p.loc["22222", "headcount_var"] == pytest.approx(expected)
+    # unweighted (no control totals): the respondents are the population
+    assert (build_panel(f.drop(columns="weight")).cells["headcount_var"] == 0).all()

@@ -13,8 +13,9 @@ Output choices where the contracts are silent:
   bounds) are empty (NaN) — there is no flow "into" the survey year.
 * ``vacancies`` is the §3 vacancy term V[T]·vacancy_fill_share in T+1 and 0 afterwards.
 * Aggregate rows: point columns are sums of their cells; interval bounds are the
-  aggregate's own (its univariate σ_h times the calibrated multiplier), never sums; lower
-  bounds are clipped at 0.
+  aggregate's own (from its univariate σ_h, calibrated on its own backtest errors, and the
+  survey year's sampling variance of its estimate, see :mod:`forecast.demand.engine`),
+  never sums; lower bounds are clipped at 0.
 * A cell whose section was not surveyed in wave T keeps its last surveyed headcount (and
   exit rate) as E[T], with no vacancies or needs.
 * Empty text in aggregate rows is ``""`` (empty in CSV). Rows are sorted by scenario (base,
@@ -49,7 +50,7 @@ import pandas as pd
 from forecast.columns import DEMAND_COLUMNS, DEMAND_LEVELS
 from forecast.demand.accuracy import accuracy_table
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult, run_engine
+from forecast.demand.engine import EngineResult, employment_halfwidth, run_engine
 from forecast.demand.history import _nodes_sum, build_history
 from forecast.demand.topdown import scenario_paths, scenario_variants
 from forecast.errors import InputError
@@ -173,8 +174,6 @@ def _assemble(res: EngineResult, H: int, dp: DemandParams, names: dict) -> pd.Da
     vac0 = h.vac[:, k]
     years = np.arange(T, T + H + 1)
     frames = []
-    q_e = {lv: res.quantiles[("employment", lv)] for lv in ("cell", "profession", "section",
-                                                            "total")}
     q_d = {lv: res.quantiles[("demand", lv)] for lv in ("cell", "profession", "section",
                                                         "total")}
     j80 = res.levels.index(80)
@@ -210,9 +209,9 @@ def _assemble(res: EngineResult, H: int, dp: DemandParams, names: dict) -> pd.Da
             block.insert(0, "scenario", scen)
             block["year"] = np.tile(years, n_nodes)
             block["employment"] = emp.ravel()
-            sdv = np.nan_to_num(sd)
+            half_e = employment_halfwidth(res, o, level)            # nodes × H × L
             for lv, j in ((80, j80), (95, j95)):
-                half = np.hstack([np.zeros((n_nodes, 1)), q_e[level][:, j][None, :] * sdv])
+                half = np.hstack([np.zeros((n_nodes, 1)), half_e[:, :, j]])
                 block[f"employment_lo_{lv}"] = np.maximum(emp - half, 0.0).ravel()
                 block[f"employment_hi_{lv}"] = (emp + half).ravel()
             for name in ("expansion", "replacement", "vacancies", "demand"):

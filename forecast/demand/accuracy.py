@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult
+from forecast.demand.engine import EngineResult, employment_halfwidth
 from forecast.demand.history import _actual, _nodes_sum, realised_path_demand
 from forecast.params import DemandParams
 
@@ -70,13 +70,13 @@ def accuracy_table(res: EngineResult, dparams: DemandParams) -> pd.DataFrame:
                     s[1] += float(a[ok].sum())
                     s[2] += int(ok.sum())
         prof_fc = _nodes_sum(h, cells)[2]
-        q = res.quantiles[("employment", "profession")]
+        half_all = employment_halfwidth(res, o, "profession")
         for t in range(hh):
             a = act["profession"][:, t]
             sd = o.sd["profession"][:, t]
             ok = np.isfinite(a) & np.isfinite(sd)
             for j, lv in enumerate(res.levels):
-                half = q[t, j] * sd
+                half = half_all[:, t, j]
                 inside = (a >= prof_fc[:, t] - half) & (a <= prof_fc[:, t] + half)
                 c = cover.setdefault((t + 1, lv), [0, 0])
                 c[0] += int((inside & ok).sum())

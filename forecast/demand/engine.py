@@ -22,16 +22,20 @@ only:
    forecasts are the industry model for the total and sections and the combination for
    cells; ``mint_shrink`` uses the one-step residuals of these base forecasts at the
    earlier origins.
-5. **Intervals**: each node's univariate forecast standard deviation σ_h (profession nodes
-   included), scaled by the empirical quantile of |error|/σ_h of the reconciled forecasts
-   at the earlier origins, per level (cell, profession, section and total pooled) and
-   horizon (split-conformal calibration; the normal quantile until 10 checks exist, a
-   level with fewer than two checks beyond its quantile takes the lowest level's ratio to
-   the normal quantile, and a
-   horizon without checks takes the longest checked horizon's ratio; for employment the
-   root mean square of the calibrations against the later waves' estimates and against
-   the origin carried forward by matched-employer changes, see :func:`_calibrate`).
-   Demand intervals likewise, from |demand error| / σ_1.
+5. **Intervals**: employment half-widths z·√(a_h²σ_h² + v_T) per node, σ_h the node's
+   univariate forecast standard deviation (profession nodes included: they are calibrated on
+   their own errors, not summed from cells) and v_T the sampling variance of the survey
+   year's estimate of the node (panel ``headcount_var``; 0 for sections and the total, which
+   are control totals). The scale a_h is calibrated per level (cell, profession, section
+   and total pooled with sections) and horizon on the reconciled forecasts' errors against
+   the later waves at the earlier origins, whose own sampling variance enters the check
+   (split-conformal, :func:`_calibrate_employment`). Why: the truth is the population's
+   employment; a later wave's estimate adds its own sampling error to the forecast error,
+   and the error at T carries the sampling error of wave T, which varies with how many
+   employers answered that year — a multiplier of σ alone, fitted on past waves, made the
+   coverage swing with the survey year's response. Demand intervals: σ_1 times the
+   empirical quantile of |demand error| / σ_1 per level and horizon (the normal quantile
+   until 10 checks exist, see :func:`_calibrate`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from scipy.stats import norm
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
 from forecast.demand.history import (
-    History, _actual, _chained_actual, _nodes_sum, build_history, realised_path_demand,
+    History, _actual, _noise_var, _nodes_sum, build_history, realised_path_demand,
 )
 from forecast.demand.reconcile import Hierarchy, reconcile
 from forecast.demand.topdown import project_shares, regression_forecast
@@ -199,7 +203,8 @@ class EngineResult:
     history: History
     origins: list[OriginResult]
     scenarios: list[str]
-    quantiles: dict            # (kind, level) → array H × len(levels) of half-width multipliers
+    quantiles: dict            # ("demand", level) → H × L multipliers of σ_1;
+                               # ("employment", level) → H × L scales a_h (employment_halfwidth)
     levels: tuple
     industry_model: str
 
@@ -219,7 +224,8 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
     view_err: list = []        # (k, sse H×V, cnt H×V)
     ind_err = {"univariate": [], "regression": []}   # (k, abs error sums per horizon)
     resid: list = []           # (k, one-step residual vector over nodes)
-    calib = {}                 # (kind, level) → list of (k, horizon idx, |z|)
+    calib = {}                 # ("demand", level) → list of |z| (nodes × H)
+    emp_checks = {}            # level → list of (|error|, σ, noise variance), nodes × H
     iterator = ks
     if progress:
         from tqdm import tqdm
@@ -279,21 +285,26 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
         cells = rec[1 + h.m:]
         _, _, prof = _nodes_sum(h, cells)
         fc = {"total": tot, "section": sec, "profession": prof, "cell": cells}
+        v0 = _noise_var(h, k)
+        v_after = {level: np.full((len(v0[level]), horizon), 0.0) for level in LEVELS}
+        for t in range(min(horizon, K - 1 - k)):
+            for level, v in _noise_var(h, k + 1 + t).items():
+                v_after[level][:, t] = v
         for level in LEVELS:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.abs(act[level] - fc[level]) / o.sd[level]
-            calib.setdefault(("employment", level), []).append(z)
-        chain = _chained_actual(h, k, horizon)
-        for level in LEVELS:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.abs(chain[level] - fc[level]) / o.sd[level]
-            calib.setdefault(("employment_chain", level), []).append(z)
+            emp_checks.setdefault(level, []).append(
+                (np.abs(act[level] - fc[level]), o.sd[level],
+                 v0[level][:, None] + v_after[level]))
         # demand checks at profession level (and cells), against realised §3 demand
         for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = np.abs(d_a - d_f) / o.sd[level][:, :1]
             calib.setdefault(("demand", level), []).append(z)
     quantiles = _calibrate(calib, horizon, levels)
+    for level in LEVELS:
+        checks = emp_checks.get(level, [])
+        if level == "total":      # pooled with sections (too few checks alone)
+            checks = checks + emp_checks.get("section", [])
+        quantiles[("employment", level)] = _calibrate_employment(checks, horizon, levels)
     return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
                         origins[-1].industry_model)
 
@@ -313,18 +324,10 @@ def _demand_checks(h, k, horizon, cells_fc, act, dparams):
 
 
 def _calibrate(calib, horizon, levels):
-    """Half-width multipliers q[(kind, level)] (H × len(levels)) of σ.
-
-    Employment: a later wave's estimate carries its own sampling noise, which the true
-    employment does not, so errors against it overstate the forecast error; errors against
-    the origin carried forward by matched-employer changes lack the origin's noise, which the
-    true error has, and understate it. With independent sampling noise in each wave the
-    true error variance lies midway, so the multiplier is the root mean square of the two
-    calibrations.
-    """
+    """Demand half-width multipliers q[("demand", level)] (H × len(levels)) of σ_1."""
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
     out = {}
-    for kind in ("employment", "employment_chain", "demand"):
+    for kind in ("demand",):
         for level in LEVELS:
             zs = list(calib.get((kind, level), []))
             if level == "total":      # pooled with sections (too few checks alone)
@@ -345,11 +348,71 @@ def _calibrate(calib, horizon, levels):
                 elif last is not None:
                     q[t] = last * zq
             out[(kind, level)] = q
-    for level in LEVELS:
-        out[("employment", level)] = np.sqrt(
-            (out[("employment", level)] ** 2 + out.pop(("employment_chain", level)) ** 2) / 2)
     return out
 
 
+def _coverage(a, err, sd, var, z):
+    """Share of checks with |error| ≤ z·√(a²σ² + noise variance), for each scale a."""
+    half = z * np.sqrt(np.multiply.outer(a ** 2, sd ** 2) + var)
+    return (err <= half).mean(axis=-1)
+
+
+def _calibrate_employment(checks, horizon, levels):
+    """Scales a (H × len(levels)) of the univariate σ_h in the employment half-width
+    z·√(a²σ_h² + v), v the sampling variance of the origin wave's estimate.
+
+    The backtest compares a forecast from wave o with the estimate of wave o+h, whose error
+    is the forecast error plus the sampling error of wave o+h; the checks are therefore
+    scored against z·√(a²σ² + v_o + v_(o+h)), and a is the smallest scale at which the
+    share covered reaches the level (split-conformal, found by bisection: the share grows
+    with a). The interval for the truth at T drops the later wave's term: z·√(a²σ² + v_T),
+    so a survey year answered by fewer employers (larger v_T) gets wider intervals. The
+    normal σ (a = 1) until MIN_CALIBRATION checks exist; a horizon without them takes the
+    longest calibrated horizon's a, a level with fewer than two checks beyond its quantile
+    the lowest level's a.
+    """
+    zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
+    out = np.ones((horizon, len(levels)))
+    last = None
+    for t in range(horizon):
+        parts = [np.column_stack([e[:, t], s[:, t], v[:, t]]) for e, s, v in checks]
+        vals = np.vstack(parts) if parts else np.empty((0, 3))
+        vals = vals[np.isfinite(vals).all(axis=1) & (vals[:, 1] > 0)]
+        if len(vals) < MIN_CALIBRATION:
+            if last is not None:
+                out[t] = last
+            continue
+        err, sd, var = vals.T
+        a = np.empty(len(levels))
+        for j, (lv, z) in enumerate(zip(levels, zq)):
+            target = lv / 100.0
+            lo, hi = 0.0, 1.0
+            while _coverage(np.array([hi]), err, sd, var, z)[0] < target and hi < 1e4:
+                hi *= 2.0
+            for _ in range(40):
+                mid = (lo + hi) / 2.0
+                if _coverage(np.array([mid]), err, sd, var, z)[0] >= target:
+                    hi = mid
+                else:
+                    lo = mid
+            a[j] = hi
+        enough = len(vals) * (1 - np.asarray(levels) / 100.0) >= 2
+        a = np.where(enough, a, a[0])
+        out[t] = a
+        last = a
+    return out
+
+
+def employment_halfwidth(res: "EngineResult", o: OriginResult, level: str) -> np.ndarray:
+    """Half-widths (nodes × H × len(levels)) of the employment intervals at origin o:
+    z·√(a²σ_h² + v_o), non-decreasing in the level (see :func:`_calibrate_employment`)."""
+    a = res.quantiles[("employment", level)]                    # H × L
+    zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in res.levels])
+    sd = np.nan_to_num(o.sd[level])                             # nodes × H
+    v = _noise_var(res.history, o.k)[level]                     # nodes
+    half = zq * np.sqrt(a[None] ** 2 * sd[:, :, None] ** 2 + v[:, None, None])
+    return np.maximum.accumulate(half, axis=2)
+
+
 __all__ = ["History", "build_history", "run_engine", "EngineResult", "combine",
-           "realised_path_demand"]
+           "employment_halfwidth", "realised_path_demand"]

@@ -6,8 +6,8 @@ filled (interior gaps linearly, trailing gaps carried forward), the realised exp
 measured on matched employers (:mod:`forecast.demand.bottomup`), vacancies, exit rates per
 wave (§3, from each wave's O/E), and stated needs; plus the section and profession of each
 cell. The functions below aggregate cells to professions, sections and the total
-(NaN-propagating) and give the observed, chained and realised-demand actuals after an
-origin.
+(NaN-propagating) and give the observed and realised-demand actuals after an
+origin, and the sampling variance of each wave's estimate per level.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class History:
     parent: np.ndarray
     profs: pd.DataFrame
     prof_index: np.ndarray
+    #: sampling variance of e_obs (panel ``headcount_var``; 0 where unknown or unsurveyed)
+    e_var: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -70,6 +72,8 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
         return a
 
     e_obs = grid("headcount")
+    e_var = (np.nan_to_num(grid("headcount_var")) if "headcount_var" in cells.columns
+             else np.zeros((n, k)))
     e = _fill_rows(e_obs)
     change = _realised_change(e_obs, grid("headcount_matched"), grid("headcount_matched_prev"),
                               keys["okved_section"].to_numpy(str))
@@ -86,7 +90,7 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
                                              kind="mergesort").reset_index(drop=True)
     prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
     return History(keys, years, e_obs, change, e, vac, rates, needs, sections, parent, profs,
-                   prof_index)
+                   prof_index, e_var)
 
 
 def _realised_change(e_obs, cur, prev, section):
@@ -162,16 +166,14 @@ def realised_path_demand(h: History, k: int, horizon: int, dparams: DemandParams
     return out
 
 
-def _chained_actual(h: History, k: int, horizon: int):
-    """E[k] carried forward by the matched-employer changes: the later waves' employment
-    without their own sampling noise (see :func:`_calibrate`)."""
-    K = len(h.years)
-    cells = np.full((h.n, horizon), np.nan)
-    j = min(horizon, K - 1 - k)
-    if j > 0:
-        cells[:, :j] = h.e_obs[:, k:k + 1] + np.cumsum(h.change[:, k + 1:k + 1 + j], axis=1)
-    tot, sec, prof = _nodes_sum(h, cells)
-    return {"total": tot, "section": sec, "profession": prof, "cell": cells}
+def _noise_var(h: History, k: int):
+    """Sampling variance of wave k's estimate per level: cells, professions as the sum of
+    their cells (sections are sampled independently); sections and the total are the
+    control totals, without sampling error."""
+    v = np.zeros(h.n) if h.e_var is None else h.e_var[:, k]
+    prof = np.zeros(h.n_prof)
+    np.add.at(prof, h.prof_index, v)
+    return {"total": np.zeros(1), "section": np.zeros(h.m), "profession": prof, "cell": v}
 
 
 __all__ = ["History", "build_history", "realised_path_demand"]
