@@ -15,7 +15,12 @@ failures"):
 * while streaming, each XML part is scanned for ``<!DOCTYPE`` / ``<!ENTITY``
   (E_UNSAFE_XML) and each worksheet for formula elements; only a worksheet that has
   formulas is parsed again (with a bounded regular expression) to find formula cells
-  without a cached value, which calamine reads as empty (E_FORMULA on those cells);
+  without a cached value, which calamine reads as empty (E_FORMULA on those cells); a
+  formula whose cached value is the empty text (``t="str"`` with an empty ``<v>``, what
+  Excel and LibreOffice write for ``=IF(…;"";…)``) has a value, the empty cell;
+* error cells (``t="e"``: ``#DIV/0!``, ``#N/A`` …), which calamine reads as empty, are read
+  as their error text, so an error never passes for an empty cell (a number column then
+  gets E_NOT_NUMBER with the error as its value);
 * a cooperative deadline of 5 s per file is checked in every loop (E_FILE_TOO_LARGE).
 
 CSV: UTF-8 (with or without BOM) is tried first, then Windows-1251; a UTF-16/32 BOM or NUL
@@ -44,6 +49,10 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
+_V_ANY = re.compile(rb"<(?:\w+:)?v\s*/?>")
+_V_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+_T_STR = re.compile(rb'\bt="str"')
+_T_ERR = re.compile(rb'\bt="e"')
 _MAX_MEMBERS = 10_000
 
 
@@ -129,7 +138,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, deadline: Deadline):
 
 
 def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
-    """Check an xlsx before parsing; return the parts that hold formula elements."""
+    """Check an xlsx before parsing; return the parts that hold formula elements or error cells."""
     with open(path, "rb") as fh:
         magic = fh.read(8)
         if magic == CFB_MAGIC or magic[:4] == CFB_MAGIC[:4]:
@@ -174,7 +183,8 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
                 window = tail + out
                 if _UNSAFE.search(window):
                     raise FileError("E_UNSAFE_XML", info.filename)
-                if info.filename not in with_formulas and _FORMULA_TAG.search(window):
+                if info.filename not in with_formulas and (_FORMULA_TAG.search(window)
+                                                            or _T_ERR.search(window)):
                     with_formulas.add(info.filename)
                 tail = window[-24:]
             if size != info.file_size:
@@ -213,31 +223,45 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def formula_cells(path: Path, sheet: str, parts_with_formulas: set[str], deadline: Deadline) -> set[tuple[int, int]]:
-    """(row, 0-based column) of the formula cells of ``sheet`` that have no cached value."""
+def formula_cells(path: Path, sheet: str, parts_with_formulas: set[str],
+                  deadline: Deadline) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:
+    """Formula cells of ``sheet`` without a cached value, and error cells with their text.
+
+    Both keyed by (row, 0-based column); calamine reads either kind as an empty cell.
+    """
     if not parts_with_formulas:
-        return set()
+        return set(), {}
     with zipfile.ZipFile(path) as zf:
         try:
             part = _sheet_parts(zf).get(sheet)
         except Exception:  # an odd workbook.xml: fall back to no detection
-            return set()
+            return set(), {}
         if part is None or part not in parts_with_formulas:
-            return set()
+            return set(), {}
         data = zf.read(part)  # its actual size was verified by scan_xlsx
     cells = set()
+    errors: dict[tuple[int, int], str] = {}
     for i, m in enumerate(_CELL.finditer(data)):
         if i % 50_000 == 0:
             deadline.check()
         body = m.group(3)
-        if not body or not _FORMULA_TAG.search(body):
+        if not body:
             continue
-        if _VALUE.search(body):
+        attrs = m.group(1)
+        if _T_ERR.search(attrs):
+            v = _V_TEXT.search(body)
+            ref = _REF.search(attrs)
+            if v and ref and v.group(1).strip():
+                errors[(int(ref.group(2)), _col_index(ref.group(1)))] = v.group(1).decode("utf-8", "replace").strip()
             continue
-        ref = _REF.search(m.group(1))
+        if not _FORMULA_TAG.search(body):
+            continue
+        if _VALUE.search(body) or (_T_STR.search(attrs) and _V_ANY.search(body)):
+            continue
+        ref = _REF.search(attrs)
         if ref:
             cells.add((int(ref.group(2)), _col_index(ref.group(1))))
-    return cells
+    return cells, errors
 
 
 class XlsxBook:
@@ -286,7 +310,10 @@ class XlsxBook:
         except Exception as exc:
             raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
         self.deadline.check()
-        cells = formula_cells(self.path, name, self.parts_with_formulas, self.deadline)
+        cells, errors = formula_cells(self.path, name, self.parts_with_formulas, self.deadline)
+        for (r, c), text in errors.items():
+            if r <= len(rows) and c < len(rows[r - 1]):
+                rows[r - 1][c] = text
         return Grid(name, rows, list(range(1, len(rows) + 1)), cells)
 
 

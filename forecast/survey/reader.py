@@ -7,7 +7,9 @@ together, vectorised over the whole batch.
 Choices where the contract is silent: a path given twice is read once; paths given
 explicitly keep the order given (folders expand in code-point order of the relative path);
 a CSV's ``sheet`` is null; an empty CSV is E_NO_HEADER; a workbook whose sheet named
-``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets).
+``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets); an entry
+of a folder that is not a regular file (a broken symbolic link, a pipe) and a symbolic link
+to a folder (not followed: links may loop) are listed under ``skipped`` with a reason.
 """
 
 from __future__ import annotations
@@ -57,9 +59,18 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [q for q in p.rglob("*") if q.is_file()]
+            # anything that is neither a folder nor a file (a broken link, a pipe) is listed
+            # as skipped: nothing below the folder goes unreported
+            found = [q for q in p.rglob("*") if not q.is_dir() or q.is_symlink()]
             for q in sorted(found, key=lambda q: q.relative_to(p).as_posix()):
-                consider(q)
+                if q.is_file():
+                    consider(q)
+                elif q.is_dir():
+                    skipped.append({"file": q.as_posix(),
+                                    "reason": "a symbolic link to a folder (not followed)"})
+                else:
+                    skipped.append({"file": q.as_posix(),
+                                    "reason": "not a regular file (a broken link, a pipe or a device)"})
         elif p.is_file():
             consider(p)
         else:
