@@ -557,3 +557,25 @@ def test_cli_hostile_folder_json_and_exit_codes(tmp_path):
     p = subprocess.run([*kadry, "validate", str(tmp_path / "missing")], capture_output=True, text=True,
                        timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    # a zip made on Windows unpacked here: names in Windows-1251 bytes; read, reported, no crash
+    base = os.fsencode(tmp_path)
+    try:
+        write_xlsx(tmp_path / "tmp.xlsx", [rec(), rec(profession_code="1")])
+        os.rename(os.fsencode(tmp_path / "tmp.xlsx"), base + b"/\xcf\xee\xf2\xf0\xe5\xe1.xlsx")
+        with open(base + b"/\xe7\xe0\xec\xe5\xf2\xea\xe0.txt", "wb") as fh:
+            fh.write(b"x")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system does not take non-UTF-8 names")
+    s, rep = read(tmp_path)
+    assert counts(rep) == (1, 0, 2, 1, 0, 0, 1)
+    assert [(Path(i["file"]).name, i["code"]) for i in rep["issues"]] == [
+        ("\\xcf\\xee\\xf2\\xf0\\xe5\\xe1.xlsx", "E_PROFESSION_CODE")]
+    assert [Path(x["file"]).name for x in rep["skipped"]] == ["\\xe7\\xe0\\xec\\xe5\\xf2\\xea\\xe0.txt"]
+    out = tmp_path / "r.json"
+    p = subprocess.run([sys.executable, "-m", "forecast", "validate", str(tmp_path), "--json", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["rejected"] == 1

@@ -274,7 +274,13 @@ class XlsxBook:
         self.deadline = deadline
         self.parts_with_formulas = scan_xlsx(path, deadline)
         try:
-            self.book = pc.CalamineWorkbook.from_path(str(path))
+            name = str(path)
+            if name.encode("utf-8", "surrogateescape") != name.encode("utf-8", "replace"):
+                # a file name that is not UTF-8: calamine cannot open it by name
+                with open(path, "rb") as fh:
+                    self.book = pc.CalamineWorkbook.from_filelike(fh)
+            else:
+                self.book = pc.CalamineWorkbook.from_path(name)
             meta = self.book.sheets_metadata
         except pc.PasswordError:
             raise FileError("E_ENCRYPTED") from None

@@ -36,6 +36,17 @@ DATA_SHEET = "Потребность"
 READ_SUFFIXES = (".xlsx", ".csv")
 
 
+def display_name(p: Path) -> str:
+    r"""The path as reported: file names that are not valid UTF-8 (a zip made on Windows and
+    unpacked here, say) show their odd bytes as ``\xNN`` instead of breaking the report.
+
+    >>> import os
+    >>> display_name(Path("a/Потребность.xlsx")), display_name(Path(os.fsdecode(b"a/\xcf\xee.xlsx")))
+    ('a/Потребность.xlsx', 'a/\\xcf\\xee.xlsx')
+    """
+    return p.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def collect_files(paths) -> tuple[list[Path], list[dict]]:
     """Expand files and folders; return the files to read and the skipped ones."""
     if isinstance(paths, (str, Path)):
@@ -50,9 +61,9 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
             return
         seen.add(key)
         if p.name.startswith("~$"):
-            skipped.append({"file": p.as_posix(), "reason": "Office lock file (~$…), not a form"})
+            skipped.append({"file": display_name(p), "reason": "Office lock file (~$…), not a form"})
         elif p.suffix.lower() not in READ_SUFFIXES:
-            skipped.append({"file": p.as_posix(), "reason": "not .xlsx or .csv"})
+            skipped.append({"file": display_name(p), "reason": "not .xlsx or .csv"})
         else:
             files.append(p)
 
@@ -66,10 +77,10 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
                 if q.is_file():
                     consider(q)
                 elif q.is_dir():
-                    skipped.append({"file": q.as_posix(),
+                    skipped.append({"file": display_name(q),
                                     "reason": "a symbolic link to a folder (not followed)"})
                 else:
-                    skipped.append({"file": q.as_posix(),
+                    skipped.append({"file": display_name(q),
                                     "reason": "not a regular file (a broken link, a pipe or a device)"})
         elif p.is_file():
             consider(p)
@@ -181,7 +192,7 @@ def read_surveys(paths, controls=None, *, progress: bool = False) -> SurveyData:
     tables: list[tuple[int, str, Table]] = []
     file_issues: list[dict] = []
     for idx, path in enumerate(it):
-        name = path.as_posix()
+        name = display_name(path)
         res = _read_one(path)
         if isinstance(res, FileError):
             file_issues.append({"_file_idx": idx, "file": name, "sheet": None, "row": None,
