@@ -61,6 +61,8 @@ MIN_TRAIN_WAVES = 3
 MAX_BACKTEST_ORIGINS = 7
 #: checks needed before the empirical interval quantile replaces the normal one
 MIN_CALIBRATION = 10
+#: employment interval scales pool the checks of horizons h − 1 … h + 1
+CALIBRATION_WINDOW = 1
 VIEWS = ("univariate", "top_down", "bottom_up")
 LEVELS = ("cell", "profession", "section", "total")
 
@@ -367,15 +369,20 @@ def _calibrate_employment(checks, horizon, levels):
     share covered reaches the level (split-conformal, found by bisection: the share grows
     with a). The interval for the truth at T drops the later wave's term: z·√(a²σ² + v_T),
     so a survey year answered by fewer employers (larger v_T) gets wider intervals. The
-    normal σ (a = 1) until MIN_CALIBRATION checks exist; a horizon without them takes the
-    longest calibrated horizon's a, a level with fewer than two checks beyond its quantile
-    the lowest level's a.
+    checks of horizon h are pooled with those of h ± CALIBRATION_WINDOW (long horizons have
+    one or two origins; σ_h carries the growth with h). The normal σ (a = 1) until
+    MIN_CALIBRATION checks exist; a horizon without them takes the longest calibrated
+    horizon's a, a level with fewer than two checks beyond its quantile the lowest level's a.
     """
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
     out = np.ones((horizon, len(levels)))
     last = None
     for t in range(horizon):
-        parts = [np.column_stack([e[:, t], s[:, t], v[:, t]]) for e, s, v in checks]
+        # the checks of horizons t−1 … t+1: long horizons have few origins (one or two),
+        # and σ_h already carries the growth with the horizon
+        ts = range(max(0, t - CALIBRATION_WINDOW), min(horizon, t + CALIBRATION_WINDOW + 1))
+        parts = [np.column_stack([e[:, tt], s[:, tt], v[:, tt]]) for e, s, v in checks
+                 for tt in ts]
         vals = np.vstack(parts) if parts else np.empty((0, 3))
         vals = vals[np.isfinite(vals).all(axis=1) & (vals[:, 1] > 0)]
         if len(vals) < MIN_CALIBRATION:
