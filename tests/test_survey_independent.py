@@ -273,6 +273,18 @@ def test_csv_cp1251_comma_quoted_fields(tmp_path):
     assert (r["headcount"], r["need_1"], r["need_2"]) == (12, 1200, 2000)
     # need_1 1200 > 2 × 12 + 10: plausibility warning, not a rejection
     assert codes(rep) == [("b.csv", 2, "need_1", "W_NEED_IMPLAUSIBLE")]
+    assert rep["issues"][0]["value"] == "1 200"  # the cell as read, not the number
+
+
+def test_plausibility_warning_values_are_cells_as_read(tmp_path):
+    rows = [rec(headcount=10, vacancies="15,0", need_1="31,0"), rec(profession_code="7123", headcount=10,
+                                                                   vacancies=11, need_1=30)]
+    s, rep = read(write_csv(tmp_path / "p.csv", csv_lines(rows)))
+    assert counts(rep) == (1, 0, 2, 2, 0, 0, 0)
+    # need_1 > 2 × 10 + 10 = 30 only on line 2; vacancies > headcount on both
+    assert [(i["row"], i["column"], i["value"], i["code"]) for i in rep["issues"]] == [
+        (2, "vacancies", "15,0", "W_VACANCIES_GT_HEADCOUNT"), (2, "need_1", "31,0", "W_NEED_IMPLAUSIBLE"),
+        (3, "vacancies", "11", "W_VACANCIES_GT_HEADCOUNT")]
 
 
 def test_csv_decimal_comma_and_blank_lines_count(tmp_path):

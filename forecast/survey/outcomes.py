@@ -44,11 +44,11 @@ def plausibility(rows: pd.DataFrame) -> list[dict]:
     hc = ok["headcount"]
     imp = ok[ok["need_1"] > NEED_IMPLAUSIBLE_FACTOR * hc + NEED_IMPLAUSIBLE_OFFSET]
     for _, r in imp.iterrows():
-        out.append(_issue(r, "need_1", cell_text(r["need_1"]), "W_NEED_IMPLAUSIBLE",
+        out.append(_issue(r, "need_1", r["text_need_1"], "W_NEED_IMPLAUSIBLE",
                           f"{r['need_1']:.0f} against headcount {r['headcount']:.0f}"))
     vac = ok[ok["vacancies"] > hc]
     for _, r in vac.iterrows():
-        out.append(_issue(r, "vacancies", cell_text(r["vacancies"]), "W_VACANCIES_GT_HEADCOUNT",
+        out.append(_issue(r, "vacancies", r["text_vacancies"], "W_VACANCIES_GT_HEADCOUNT",
                           f"{r['vacancies']:.0f} > {r['headcount']:.0f}"))
     return out
 

@@ -249,6 +249,10 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) 
                                                    index=raw.index, dtype=object))
     for k in ("file", "sheet", "row", "file_idx", "segment"):
         out[k] = raw[k].to_numpy()
+    # the cells as read, for the plausibility warnings' `value` (survey-format.md: "the cell
+    # as read (text)", so "1 200" stays "1 200"); dropped with the other working columns
+    for k in ("vacancies", "need_1"):
+        out[f"text_{k}"] = text[k].to_numpy()
     out["rejected"] = iss.bad
     return out, iss.records()
 
