@@ -17,8 +17,9 @@ against the region's truth with the definitions of ``tests/test_demand_sample.py
 
 Run: ``.venv/bin/python -m benchmarks.bench_demand_regions [--cache DIR] [--only NAME ...]
 [--tuning]``; prints a table and writes ``benchmarks/results/demand_regions.json``
-(``--tuning``: a disjoint set of regions for choosing settings, ``demand_regions_tuning.json``). ``--cache`` keeps the
-read survey frames (pickles) so that reruns skip writing and reading the forms.
+(``--tuning``: a disjoint set of regions for choosing settings, written to
+``demand_regions_tuning.json``). ``--cache`` keeps the read survey frames (pickles) so
+that reruns skip writing and reading the forms.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def score(data: dict, res) -> dict:
         true = te[te["year"] == T + h].groupby(KEY)["employment"].sum().rename("true")
         j = base[base["year"] == T + h].set_index(KEY).join(true, how="inner")
         for lv in (80, 95):
-            inside = (j["true"] >= j[f"employment_lo_{lv}"]) & (j["true"] <= j[f"employment_hi_{lv}"])
+            inside = ((j["true"] >= j[f"employment_lo_{lv}"])
+                      & (j["true"] <= j[f"employment_hi_{lv}"]))
             out[f"cov{lv}_{h}"] = float(inside.mean())
         # interval width relative to the forecast (sharpness), pooled over professions
         out[f"width80_{h}"] = float((j["employment_hi_80"] - j["employment_lo_80"]).sum()
@@ -154,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     print("median: " + ", ".join(f"{k} {v:.3f}" for k, v in summ.items())
           + f"; cov80@T+5 range {df['cov80_5'].min():.3f}–{df['cov80_5'].max():.3f}"
           + f"; mean |cov80@T+5 − 0.80| {np.abs(df['cov80_5'] - 0.8).mean():.3f}")
-    save("demand_regions_tuning" if args.tuning else "demand_regions", {"python": platform.python_version(), "machine": platform.machine(),
-                            "regions": rows, "median": summ})
+    save("demand_regions_tuning" if args.tuning else "demand_regions",
+         {"python": platform.python_version(), "machine": platform.machine(),
+          "regions": rows, "median": summ})
     return 0
 
 

@@ -23,8 +23,9 @@ each wave and cell the panel holds the weighted sums of the survey frame
   random from the section's employers, Var ≈ w²·(1 − f)·n/(n − 1)·Σ_i (y_i − R̂·x_i)² over
   the section's n respondents (those without the profession included, y = 0), with
   R̂ = Σy/Σx, w = C/Σx the section's weight and the sampling fraction f taken as the
-  headcount coverage 1/w (the frame's employer count is unknown). Without control totals
-  (w = 1) the respondents are taken as the population and the variance is 0. Sections are
+  headcount coverage 1/w (the frame's employer count is unknown; weights varying within a
+  section enter per respondent as w_i(w_i − 1), see ``_design_variance``). Without control
+  totals (w = 1) the respondents are taken as the population and the variance is 0. Sections are
   sampled independently, so a profession's variance is the sum of its cells'. The demand
   stage widens employment intervals by the survey year's sampling variance
   (:mod:`forecast.demand.engine`).
@@ -184,25 +185,33 @@ def _matched(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _design_variance(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """headcount_var per (wave, cell): linearised variance of the ratio estimator."""
+    """headcount_var per (wave, cell): linearised variance of the ratio estimator.
+
+    Per respondent i of the section: weight w_i, headcount x_i in the section, y_i in the
+    cell; d_i = y_i − R̂·x_i with R̂ = Σw·y / Σw·x; Var = n/(n − 1)·Σ_i w_i(w_i − 1)·d_i²
+    (w_i² times the finite-population correction 1 − 1/w_i), which is the module
+    docstring's formula when the weight is the section's, and still sensible when weights
+    vary within a section.
+    """
     sec_keys = ["survey_year", "okved_section"]
     ey = df.groupby([*keys, "inn"], sort=False)["head_raw"].sum().rename("y").reset_index()
     ex = df.groupby([*sec_keys, "inn"], sort=False).agg(x=("head_raw", "sum"),
                                                         w=("w", "mean")).reset_index()
-    ex["xx"] = ex["x"] ** 2
-    sec = ex.groupby(sec_keys, sort=False).agg(X=("x", "sum"), XX=("xx", "sum"),
-                                               n=("inn", "size"), w=("w", "mean"))
-    ey = ey.merge(ex[[*sec_keys, "inn", "x"]], on=[*sec_keys, "inn"])
-    ey["yy"] = ey["y"] ** 2
-    ey["yx"] = ey["y"] * ey["x"]
-    g = ey.groupby(keys, sort=False)[["y", "yy", "yx"]].sum().reset_index()
+    ex["c"] = np.maximum(ex["w"] * (ex["w"] - 1.0), 0.0)
+    ex["wx"] = ex["w"] * ex["x"]
+    ex["cxx"] = ex["c"] * ex["x"] ** 2
+    sec = ex.groupby(sec_keys, sort=False).agg(WX=("wx", "sum"), CXX=("cxx", "sum"),
+                                               n=("inn", "size"))
+    ey = ey.merge(ex[[*sec_keys, "inn", "x", "w", "c"]], on=[*sec_keys, "inn"])
+    ey["wy"] = ey["w"] * ey["y"]
+    ey["cyy"] = ey["c"] * ey["y"] ** 2
+    ey["cyx"] = ey["c"] * ey["y"] * ey["x"]
+    g = ey.groupby(keys, sort=False)[["wy", "cyy", "cyx"]].sum().reset_index()
     g = g.merge(sec.reset_index(), on=sec_keys)
-    r = np.divide(g["y"], g["X"], out=np.zeros(len(g)), where=g["X"].to_numpy() > 0)
-    ss = np.maximum(g["yy"] - 2 * r * g["yx"] + r ** 2 * g["XX"], 0.0)
-    w = g["w"].to_numpy(float)
-    fpc = np.clip(1.0 - np.divide(1.0, w, out=np.ones_like(w), where=w > 0), 0.0, 1.0)
+    r = np.divide(g["wy"], g["WX"], out=np.zeros(len(g)), where=g["WX"].to_numpy() > 0)
+    ss = np.maximum(g["cyy"] - 2 * r * g["cyx"] + r ** 2 * g["CXX"], 0.0)
     n = g["n"].to_numpy(float)
-    g["headcount_var"] = w ** 2 * fpc * n / np.maximum(n - 1.0, 1.0) * ss
+    g["headcount_var"] = n / np.maximum(n - 1.0, 1.0) * ss
     return g[[*keys, "headcount_var"]]
 
 

@@ -124,3 +124,17 @@ def test_headcount_var_is_the_ratio_estimator_variance():
     assert p.loc["22222", "headcount_var"] == pytest.approx(expected)
     # unweighted (no control totals): the respondents are the population
     assert (build_panel(f.drop(columns="weight")).cells["headcount_var"] == 0).all()
+
+
+def test_headcount_var_with_weights_varying_within_a_section():
+    f = pd.DataFrame([
+        _row(2026, "1", "C", "11111", 10, w=1.5), _row(2026, "2", "C", "11111", 4, w=3.0),
+        _row(2026, "2", "C", "22222", 6, w=3.0), _row(2026, "3", "C", "22222", 20, w=2.0),
+    ])
+    got = build_panel(f).cells.set_index("profession_code").loc["11111", "headcount_var"]
+    w = np.array([1.5, 3.0, 2.0])
+    x = np.array([10.0, 10.0, 20.0])
+    y = np.array([10.0, 4.0, 0.0])
+    r = (w * y).sum() / (w * x).sum()
+    expected = 3 / 2 * sum(wi * (wi - 1) * (yi - r * xi) ** 2 for wi, xi, yi in zip(w, x, y))
+    assert got == pytest.approx(expected)
