@@ -591,3 +591,21 @@ def test_file_names_that_are_not_utf8(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 1, p.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["rejected"] == 1
+
+
+def test_template_rows_prefilled_with_formulas_are_not_data_rows(tmp_path):
+    # a home-made template: code and name columns pre-filled down with formulas; unused rows
+    # show "" (=IF(…;"";…)) or #N/A (a lookup of nothing). Their inn, profession_code and
+    # headcount are empty, so they are not data rows; the #N/A text makes one W_IGNORED_ROWS.
+    p = tmp_path / "t.xlsx"
+    rows = [rec(), rec(profession_code='=IF(1=1,"",1)', profession="=NA()", inn=None, employer=None,
+                       okved=None, education=None, survey_year=None, headcount=None, vacancies=None,
+                       age_55plus=None, need_1=None, need_2=None, submitted_at=None, municipality=None)]
+    write_xlsx(p, rows)
+    patch_sheet_xml(p, {  # F profession_code, G profession
+        '<c r="F3"><f>IF(1=1,"",1)</f><v /></c>': '<c r="F3" t="str"><f>IF(1=1,"",1)</f><v></v></c>',
+        '<c r="G3"><f>NA()</f><v /></c>': '<c r="G3" t="e"><f>NA()</f><v>#N/A</v></c>',
+    })
+    s, rep = read(p)
+    assert counts(rep) == (1, 0, 1, 1, 0, 0, 0)
+    assert codes(rep) == [("t.xlsx", 3, None, "W_IGNORED_ROWS")]
