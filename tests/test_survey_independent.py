@@ -231,6 +231,13 @@ def test_year_form_need_headers(tmp_path):
     s, rep = read(write_xlsx(tmp_path / "y.xlsx", [rec(need_1=5, need_2=7)], header=header))
     assert counts(rep) == (1, 0, 1, 1, 0, 0, 0)
     assert (s.frame["need_1"].iloc[0], s.frame["need_2"].iloc[0]) == (5, 7)
+    # the grammatical "в … году" is a year standing in a need header too
+    header2 = list(header)
+    header2[COLS.index("need_1")] = "Потребность в 2027 году"
+    header2[COLS.index("need_2")] = "Дополнительная потребность\nв 2028 году, чел."
+    s, rep = read(write_xlsx(tmp_path / "y2.xlsx", [rec(need_1=5, need_2=7)], header=header2))
+    assert counts(rep) == (1, 0, 1, 1, 0, 0, 0) and rep["issues"] == []
+    assert (s.frame["need_1"].iloc[0], s.frame["need_2"].iloc[0]) == (5, 7)
     # one file, rows of two survey years, year-form headers: the whole file fails
     s, rep = read(write_xlsx(tmp_path / "m.xlsx", [rec(), rec(survey_year=2025, inn=INN_B)], header=header))
     assert counts(rep) == (1, 1, 0, 0, 0, 0, 0)

@@ -8,8 +8,9 @@ severities and message templates.
 Choices where the contract is silent (written down here, as the brief asks):
 
 * A need header may name the offset (``need_3``) or the year (``Потребность 2029``,
-  ``Дополнительная потребность в 2029 г., чел.``, ``need 2029``). A year-form header whose
-  year is not T+1 … T+10 is ignored with W_UNKNOWN_COLUMN.
+  ``Дополнительная потребность в 2029 г., чел.``, ``Потребность в 2029 году``,
+  ``need 2029``). A year-form header whose year is not T+1 … T+10 is ignored with
+  W_UNKNOWN_COLUMN.
 * A second column matching a key already matched is ignored with W_UNKNOWN_COLUMN.
 * ``W_NO_CONTROL`` (not in the contract): respondents in a section that the control totals
   do not cover keep weight 1; reported once per (survey_year, section).
@@ -80,7 +81,7 @@ for _k in FORM_KEYS:
 
 _NEED_YEAR = re.compile(
     r"^(?:(?:дополнительная )?потребность(?: в кадрах)?(?: на| в)?|need)[ _]?"
-    r"((?:20|21)\d\d)(?: ?г(?:од|\.)?)?(?:,? ?чел\.?)?$"
+    r"((?:20|21)\d\d)(?: ?г(?:оду?|\.)?)?(?:,? ?чел\.?)?$"
 )
 
 
