@@ -616,3 +616,14 @@ def test_template_rows_prefilled_with_formulas_are_not_data_rows(tmp_path):
     s, rep = read(p)
     assert counts(rep) == (1, 0, 1, 1, 0, 0, 0)
     assert codes(rep) == [("t.xlsx", 3, None, "W_IGNORED_ROWS")]
+
+
+def test_file_over_50_mib_on_disk(tmp_path):
+    # sparse files: 50 MiB + 1 byte on disk each, never read
+    for name in ("big.csv", "big.xlsx"):
+        with open(tmp_path / name, "wb") as fh:
+            fh.truncate(50 * 2**20 + 1)
+    write_xlsx(tmp_path / "ok.xlsx", [rec()])
+    s, rep = read(tmp_path)
+    assert counts(rep) == (3, 2, 1, 1, 0, 0, 0)
+    assert codes(rep) == [("big.csv", None, None, "E_FILE_TOO_LARGE"), ("big.xlsx", None, None, "E_FILE_TOO_LARGE")]
