@@ -627,3 +627,15 @@ def test_file_over_50_mib_on_disk(tmp_path):
     s, rep = read(tmp_path)
     assert counts(rep) == (3, 2, 1, 1, 0, 0, 0)
     assert codes(rep) == [("big.csv", None, None, "E_FILE_TOO_LARGE"), ("big.xlsx", None, None, "E_FILE_TOO_LARGE")]
+
+
+def test_supersede_tie_does_not_depend_on_argument_order(tmp_path):
+    # `kadry validate d/*.xlsx`: the shell may list a.xlsx before B.xlsx (locale order); the
+    # contract's "later path" is code-point order, where B.xlsx < a.xlsx
+    write_xlsx(tmp_path / "a.xlsx", [rec(headcount=8)])
+    write_xlsx(tmp_path / "B.xlsx", [rec(headcount=9)])
+    for order in (["a.xlsx", "B.xlsx"], ["B.xlsx", "a.xlsx"]):
+        s, rep = read(*[tmp_path / n for n in order])
+        assert counts(rep) == (2, 0, 2, 1, 0, 1, 0)
+        assert s.frame["headcount"].tolist() == [8]
+        assert [(Path(i["file"]).name, i["code"]) for i in rep["issues"]] == [("B.xlsx", "W_SUPERSEDED")]

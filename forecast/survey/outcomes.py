@@ -7,7 +7,8 @@ Order of decisions, as survey-format.md reads:
    W_VACANCIES_GT_HEADCOUNT); totals rows checked against the non-rejected rows of their
    segment (W_TOTAL_MISMATCH, one per differing column);
 2. supersession: an employer (survey_year, inn) in more than one file — the latest
-   submission (greatest submitted_at, dated beats undated, then the later path) wins; the
+   submission (greatest submitted_at, dated beats undated, then the later path in
+   code-point order, also for paths given one by one) wins; the
    non-rejected rows of the others are superseded (one W_SUPERSEDED per earlier file and
    employer). A submission is the rows of one file with a valid survey year and ИНН,
    rejected ones included;
@@ -96,7 +97,10 @@ def supersede(rows: pd.DataFrame) -> tuple[np.ndarray, list[dict]]:
         return mask, []
     g = g.assign(dated=g["submitted"].notna(),
                  sub_key=g["submitted"].fillna(pd.Timestamp(1900, 1, 1)))
-    g = g.sort_values(["survey_year", "inn", "dated", "sub_key", "file_idx"])
+    # ties go to the later path in code-point order, whatever order the paths were given in
+    # (a shell glob sorts by locale, "a.xlsx" before "B.xlsx"; the contract's order is the
+    # reverse); within one folder this is the order of the relative paths
+    g = g.sort_values(["survey_year", "inn", "dated", "sub_key", "file", "file_idx"])
     winner = g.groupby(["survey_year", "inn"]).tail(1).set_index(["survey_year", "inn"])
     losers = g.drop(g.groupby(["survey_year", "inn"]).tail(1).index)
     issues = []

@@ -5,7 +5,9 @@ batch goes on); the rows of all files are then validated, superseded, merged and
 together, vectorised over the whole batch.
 
 Choices where the contract is silent: a path given twice is read once; paths given
-explicitly keep the order given (folders expand in code-point order of the relative path);
+explicitly are read in the order given (folders expand in code-point order of the relative
+path), but which of two equal-dated submissions is "later" is decided by code-point order of
+the paths, never by the order of the arguments;
 a CSV's ``sheet`` is null; an empty CSV is E_NO_HEADER; a workbook whose sheet named
 ``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets); an entry
 of a folder that is not a regular file (a broken symbolic link, a pipe) and a symbolic link
