@@ -35,6 +35,11 @@ MAX_NEED_HORIZON = 10
 SURVEY_YEAR_RANGE = (2000, 2100)
 #: a count cell at or above this is not a number of people (E_NOT_NUMBER); also keeps int64 exact
 MAX_CELL_NUMBER = 10**12
+#: a worksheet whose used range (from A1) spans more cells is E_FILE_TOO_LARGE before it is
+#: loaded: the sheet reader holds the whole range in memory (one stray value in column XFD
+#: below 3,000 rows is 49 million cells, ~2 GB, and far past the 5 s limit anyway); the
+#: largest lawful sheet, 1,000,000 rows of the ~20 form columns, stays under it
+MAX_SHEET_CELLS = 30_000_000
 # Plausibility warnings
 NEED_IMPLAUSIBLE_FACTOR = 2.0
 NEED_IMPLAUSIBLE_OFFSET = 10.0

@@ -639,3 +639,28 @@ def test_supersede_tie_does_not_depend_on_argument_order(tmp_path):
         assert counts(rep) == (2, 0, 2, 1, 0, 1, 0)
         assert s.frame["headcount"].tolist() == [8]
         assert [(Path(i["file"]).name, i["code"]) for i in rep["issues"]] == [("B.xlsx", "W_SUPERSEDED")]
+
+
+def test_stray_cell_far_right_fails_fast_only_on_the_sheet_read(tmp_path):
+    # one value in XFD3001 makes the used range 16,384 × 3,001 ≈ 49 million cells: refused
+    # before loading (E_FILE_TOO_LARGE naming the span), not read into gigabytes of memory
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Потребность"
+    ws.append([RU[c] for c in COLS])
+    ws.append([rec()[c] for c in COLS])
+    ws.cell(3001, 16384, "x")
+    wb.save(tmp_path / "wide.xlsx")
+    s, rep = read(tmp_path / "wide.xlsx")
+    assert codes(rep) == [("wide.xlsx", None, None, "E_FILE_TOO_LARGE")]
+    assert "cells" in rep["issues"][0]["message"]
+    # the same stray value on a sheet that is never read does not matter
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Потребность"
+    ws.append([RU[c] for c in COLS])
+    ws.append([rec()[c] for c in COLS])
+    wb.create_sheet("Справочники").cell(3001, 16384, "x")
+    wb.save(tmp_path / "other.xlsx")
+    s, rep = read(tmp_path / "other.xlsx")
+    assert counts(rep) == (1, 0, 1, 1, 0, 0, 0)

@@ -21,6 +21,9 @@ failures"):
 * error cells (``t="e"``: ``#DIV/0!``, ``#N/A`` …), which calamine reads as empty, are read
   as their error text, so an error never passes for an empty cell (a number column then
   gets E_NOT_NUMBER with the error as its value);
+* a worksheet whose ``<dimension>`` spans more than params.MAX_SHEET_CELLS cells from A1 is
+  E_FILE_TOO_LARGE when it is about to be loaded (the sheet reader holds the whole range in
+  memory); sheets never looked at do not count;
 * a cooperative deadline of 5 s per file is checked in every loop (E_FILE_TOO_LARGE).
 
 CSV: UTF-8 (with or without BOM) is tried first, then Windows-1251; a UTF-16/32 BOM or NUL
@@ -39,7 +42,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast.params import MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_XML_BYTES, PARSE_SECONDS, HEADER_SCAN_ROWS
+from forecast.params import (HEADER_SCAN_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_SHEET_CELLS,
+                             MAX_XML_BYTES, PARSE_SECONDS)
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 1 << 16
@@ -53,6 +57,7 @@ _V_ANY = re.compile(rb"<(?:\w+:)?v\s*/?>")
 _V_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
 _T_STR = re.compile(rb'\bt="str"')
 _T_ERR = re.compile(rb'\bt="e"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{1,3}\d+:([A-Z]{1,3})(\d+)"')
 _MAX_MEMBERS = 10_000
 
 
@@ -137,8 +142,11 @@ def _iter_member(fh, info: zipfile.ZipInfo, deadline: Deadline):
         raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}: {exc}") from None
 
 
-def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
-    """Check an xlsx before parsing; return the parts that hold formula elements or error cells."""
+def scan_xlsx(path: Path, deadline: Deadline, dims: dict[str, int] | None = None) -> set[str]:
+    """Check an xlsx before parsing; return the parts that hold formula elements or error cells.
+
+    ``dims``, when given, receives part → cells its ``<dimension>`` spans from A1.
+    """
     with open(path, "rb") as fh:
         magic = fh.read(8)
         if magic == CFB_MAGIC or magic[:4] == CFB_MAGIC[:4]:
@@ -183,6 +191,11 @@ def scan_xlsx(path: Path, deadline: Deadline) -> set[str]:
                 window = tail + out
                 if _UNSAFE.search(window):
                     raise FileError("E_UNSAFE_XML", info.filename)
+                if dims is not None and size <= _OUT_CHUNK and info.filename not in dims:
+                    # the dimension element opens a worksheet
+                    m = _DIMENSION.search(window)
+                    if m:
+                        dims[info.filename] = (_col_index(m.group(1)) + 1) * int(m.group(2))
                 if info.filename not in with_formulas and (_FORMULA_TAG.search(window)
                                                             or _T_ERR.search(window)):
                     with_formulas.add(info.filename)
@@ -272,7 +285,8 @@ class XlsxBook:
 
         self.path = path
         self.deadline = deadline
-        self.parts_with_formulas = scan_xlsx(path, deadline)
+        self.dims: dict[str, int] = {}
+        self.parts_with_formulas = scan_xlsx(path, deadline, self.dims)
         try:
             name = str(path)
             if name.encode("utf-8", "surrogateescape") != name.encode("utf-8", "replace"):
@@ -292,6 +306,17 @@ class XlsxBook:
     def _sheet(self, name: str):
         # calamine parses the whole sheet on access: do it once per sheet
         if name not in self._sheets:
+            if self.dims and max(self.dims.values()) > MAX_SHEET_CELLS:
+                with zipfile.ZipFile(self.path) as zf:
+                    try:
+                        part = _sheet_parts(zf).get(name)
+                    except Exception:  # an odd workbook.xml: no part known
+                        part = None
+                cells = self.dims.get(part, 0)
+                if cells > MAX_SHEET_CELLS:
+                    raise FileError("E_FILE_TOO_LARGE", f"sheet {name!r} spans {cells:,} cells from A1 "
+                                    f"(the limit is {MAX_SHEET_CELLS:,}): a stray value far to the "
+                                    "right of or below the table?")
             self._sheets[name] = self.book.get_sheet_by_name(name)
             self.deadline.check()
         return self._sheets[name]
