@@ -32,15 +32,17 @@ against a brute-force enumeration of the three-level objective on small instance
   instances: binary open/closed y, integer places above the minimum s ≤ (cap − m)·y, and
   unit variables carrying the exact increments of both objectives (see :func:`_milp`);
   stage 1 minimises Σ|A − t|; stage 2 adds ``Σ|A − t| ≤ best + 1e-6`` and minimises
-  Σ(A − t)²; stage 3 moves places towards smaller codes (swaps of two colleges' values and
-  single places) while both objectives stay within 1e-6 of the optimum.
+  Σ(A − t)²; stage 3 adds ``Σ(A − t)² ≤ best₂ + 1e-6`` and, college by college in code
+  order, maximises that college's places and fixes them (rule (3) exactly; one solve per
+  college that could still take more). The windows are set from the exact objectives of the
+  integer solutions, not from HiGHS' objective values (a bound a hair below the integer
+  optimum, from the solver's tolerances, made stage 2 infeasible).
 * Ties: the greedy and the DP treat differences below 1e-9 as equal (float noise of exact
   ties, e.g. 7.5 vs 7.5); the methodology's window is 1e-6. The two readings differ only if
   two allocations' objectives differ by between 1e-9 and 1e-6, which targets computed from
   whole capacities and rates given to a few decimals do not produce; the parity tests apply
-  the literal 1e-6 rule by enumeration. The MILP's stage 3 is a local search (pairwise swaps
-  and single moves); on the random instances of the parity tests it reaches the same
-  allocation as the enumeration, and the MILP only runs for tables past ``DP_LIMIT``.
+  the literal 1e-6 rule by enumeration. The MILP applies the 1e-6 windows literally; it only
+  runs for tables past ``DP_LIMIT``.
 * When only one college can open (quota < 2·m) the DP reduces to choosing that college.
 * If the minimum-group rule makes the problem infeasible though capacity suffices, the
   allocation is the greedy one without the rule and ``relaxed`` is set (the caller reports it).
@@ -191,7 +193,7 @@ def _dp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray |
 
 
 def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
-    """Stages 1 and 2 with HiGHS; raises RuntimeError when a stage does not solve.
+    """The three stages with HiGHS; raises RuntimeError when stage 1 or 2 does not solve.
 
     Variables per college that can open (cap ≥ m): binary y (open), integer s (places above
     m, ``s ≤ (cap − m)·y``) and continuous unit variables u_j ∈ [0, 1], j = m+1 … cap, with
@@ -248,55 +250,60 @@ def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray
     integrality = np.concatenate((np.ones(2 * k), np.zeros(nu)))
     bounds = Bounds(np.zeros(nv), np.concatenate((np.ones(k), units.astype(float), np.ones(nu))))
     options = {"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT, "presolve": True}
-    res = milp(cost1, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
-               bounds=bounds, options=options)
-    if res.status != 0 or res.x is None:
-        raise RuntimeError(f"stage 1: {res.message}")
-    best1 = float(res.fun)
+
+    def solve(cost: np.ndarray, mat, low: list, high: list, bnd: Bounds, stage: int) -> np.ndarray:
+        res = milp(cost, constraints=LinearConstraint(mat, low, high), integrality=integrality,
+                   bounds=bnd, options=options)
+        if res.status == 2:
+            # Every stage's model holds a known integer solution, so "infeasible" is HiGHS'
+            # presolve tripping over a bound within 1e-6 of the optimum: solve without it.
+            res = milp(cost, constraints=LinearConstraint(mat, low, high),
+                       integrality=integrality, bounds=bnd, options={**options, "presolve": False})
+        if res.status != 0 or res.x is None:
+            raise RuntimeError(f"stage {stage}: {res.message}")
+        return res.x
+
+    def places(x: np.ndarray) -> np.ndarray:
+        alloc = np.zeros(n, dtype=np.int64)
+        alloc[can] = np.round(m * x[:k] + x[k:2 * k]).astype(np.int64)
+        return alloc
+
+    # The model's costs leave out the constants Σt and Σt² (every college counted closed).
+    # The stage bounds come from the exact objectives of the integer solutions found, not
+    # from HiGHS' objective values: those carry its feasibility tolerances, and a bound a
+    # hair below the integer optimum makes the next stage infeasible.
+    const1, const2 = float(target.sum()), float((target * target).sum())
+    best1 = objective(places(solve(cost1, a, lo, hi, bounds, 1)), target)[0]
+    rhs1 = best1 - const1 + TIE
     a2 = vstack([a, coo_array(cost1[None, :])]).tocsr()
-    res2 = milp(cost2, constraints=LinearConstraint(a2, lo + [-np.inf],
-                                                    hi + [best1 + TIE]),
-                integrality=integrality, bounds=bounds, options=options)
-    if res2.status != 0 or res2.x is None:
-        raise RuntimeError(f"stage 2: {res2.message}")
-    x = res2.x
-    alloc = np.zeros(n, dtype=np.int64)
-    alloc[can] = np.round(m * x[:k] + x[k:2 * k]).astype(np.int64)
-    return alloc
-
-
-def _tie_break(alloc: np.ndarray, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
-    """Stage 3 after the MILP: move places to smaller codes while both objectives stay tied."""
-    alloc = alloc.copy()
-    best1, best2 = objective(alloc, target)
-    n = len(alloc)
-
-    def ok(a: np.ndarray) -> bool:
-        if np.any(a < 0) or np.any(a > cap) or np.any((a > 0) & (a < m)):
-            return False
-        o1, o2 = objective(a, target)
-        return o1 <= best1 + TIE and o2 <= best2 + TIE
-
-    changed = True
-    while changed:
-        changed = False
-        for i in range(n):
-            for k in range(i + 1, n):
-                trials = []
-                if alloc[k] > alloc[i]:
-                    swap = alloc.copy()
-                    swap[i], swap[k] = alloc[k], alloc[i]
-                    trials.append(swap)
-                if alloc[k] > 0:
-                    move = alloc.copy()
-                    move[i] += 1
-                    move[k] -= 1
-                    trials.append(move)
-                for trial in trials:
-                    if ok(trial):
-                        alloc = trial
-                        changed = True
-                        break
+    alloc = places(solve(cost2, a2, lo + [-np.inf], hi + [rhs1], bounds, 2))
+    best2 = objective(alloc, target)[1]
+    rhs2 = best2 - const2 + TIE
+    # Stage 3, rule (3) exactly: in code order, give each college the most places any
+    # allocation within both windows allows, then fix it.
+    a3 = vstack([a2, coo_array(cost2[None, :])]).tocsr()
+    lo3, hi3 = lo + [-np.inf, -np.inf], hi + [rhs1, rhs2]
+    lb, ub = bounds.lb.copy(), bounds.ub.copy()
+    left = quota
+    for i in range(k):
+        cur = int(alloc[can[i]])
+        if i < k - 1 and cur < min(int(tops[i]), left):
+            gain = np.zeros(nv)
+            gain[i], gain[k + i] = -float(m), -1.0
+            try:
+                trial = places(solve(gain, a3, lo3, hi3, Bounds(lb, ub), 3))
+            except RuntimeError:
+                trial = alloc
+            o1, o2 = objective(trial, target)
+            if (int(trial[can[i]]) > cur and o1 <= best1 + TIE and o2 <= best2 + TIE
+                    and np.all(trial[can[:i]] == alloc[can[:i]])):
+                alloc, cur = trial, int(trial[can[i]])
+        if cur == 0:
+            ub[i] = ub[k + i] = 0.0
+        else:
+            lb[i] = ub[i] = 1.0
+            lb[k + i] = ub[k + i] = float(cur - m)
+        left -= cur
     return alloc
 
 
@@ -397,7 +404,7 @@ def allocate(
                     alloc, method_used = got, "dp"
                 else:
                     got = _milp(quota, cap, target, m)
-                    alloc, method_used = _tie_break(got, cap, target, m), "milp"
+                    alloc, method_used = got, "milp"
             except Exception as err:  # the solver never fails the run (§6)
                 alloc = _heuristic(quota, cap, target, m)
                 method_used = "fallback"
