@@ -330,11 +330,17 @@ def test_csv_title_lines_trailing_columns_and_totals(tmp_path):
 
 
 def test_csv_unreadable_and_empty(tmp_path):
+    # spec: "Encodings other than UTF-8 and Windows-1251 (UTF-16, say) are E_FILE_UNREADABLE";
+    # Excel's "CSV (MS-DOS)" writes cp866
     write_csv(tmp_path / "u16.csv", csv_lines([rec()]), encoding="utf-16")
+    write_csv(tmp_path / "dos.csv", csv_lines([rec(employer="ООО Ромашка")]), encoding="cp866")
+    write_csv(tmp_path / "koi.csv", csv_lines([rec(employer="ООО Ромашка")]), encoding="koi8_r")
     (tmp_path / "empty.csv").write_bytes(b"")
     s, rep = read(tmp_path)
-    assert counts(rep) == (2, 2, 0, 0, 0, 0, 0)
-    assert codes(rep) == [("empty.csv", None, None, "E_NO_HEADER"),
+    assert counts(rep) == (4, 4, 0, 0, 0, 0, 0)
+    assert codes(rep) == [("dos.csv", None, None, "E_FILE_UNREADABLE"),
+                          ("empty.csv", None, None, "E_NO_HEADER"),
+                          ("koi.csv", None, None, "E_FILE_UNREADABLE"),
                           ("u16.csv", None, None, "E_FILE_UNREADABLE")]
 
 

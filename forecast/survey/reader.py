@@ -9,7 +9,9 @@ explicitly are read in the order given (folders expand in code-point order of th
 path), but which of two equal-dated submissions is "later" is decided by code-point order of
 the paths, never by the order of the arguments;
 a CSV's ``sheet`` is null; an empty CSV is E_NO_HEADER; a workbook whose sheet named
-``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets); an entry
+``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets); a CSV
+whose header only shows when decoded as cp866, KOI8-R or Mac Cyrillic is E_FILE_UNREADABLE
+(another encoding), not E_NO_HEADER; an entry
 of a folder that is not a regular file (a broken symbolic link, a pipe) and a symbolic link
 to a folder (not followed: links may loop) are listed under ``skipped`` with a reason.
 """
@@ -125,9 +127,37 @@ def _read_csv(path: Path, deadline: Deadline) -> Table:
             if best is None or width > best[2]:
                 best = (delim, h, width)
     if best is None:
+        enc = _other_cyrillic_encoding(path, deadline)
+        if enc:
+            raise FileError("E_FILE_UNREADABLE", f"the text is in {enc}, not UTF-8 or Windows-1251 "
+                            "(save the CSV as UTF-8 or Windows-1251)")
         raise FileError("E_NO_HEADER", "")
     grid = csv_records(text, best[0], deadline)
     return build_table(grid, best[1], deadline)
+
+
+#: encodings a Russian CSV may come in besides the two the contract reads (Excel's
+#: "CSV (MS-DOS)" is cp866): named in an E_FILE_UNREADABLE rather than an E_NO_HEADER
+_OTHER_CYRILLIC = (("cp866", "DOS (cp866)"), ("koi8_r", "KOI8-R"), ("mac_cyrillic", "Mac Cyrillic"))
+
+
+def _other_cyrillic_encoding(path: Path, deadline: Deadline) -> str | None:
+    """The name of another Cyrillic encoding in which the CSV has a header row, or None."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return None  # UTF-8 text: the header is simply not there
+    except UnicodeDecodeError:
+        pass
+    for codec, name in _OTHER_CYRILLIC:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        for delim in (";", ","):
+            if find_header(csv_records(text, delim, deadline, limit=HEADER_SCAN_ROWS).rows) is not None:
+                return name
+    return None
 
 
 def read_file(path: Path) -> Table:
