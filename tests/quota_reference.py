@@ -21,6 +21,17 @@ Readings of the spec taken here (where the text leaves room):
 * target is 0 when Σ cap·e = 0 (every licensed college has capacity 0): the formula is 0/0.
 * Names (programme, college) are trimmed like codes.
 * The no-college row has empty text (``""``) for college_code and college.
+* ``education`` must equal the programme's level exactly (§4 "equals"); forecast.quotas also
+  accepts the survey's aliases (``спо`` → СПО-КРС), so the random cases use canonical names.
+
+Where forecast.quotas reads the spec differently, on inputs the tests here avoid:
+
+* it takes scenarios, and each scenario's last forecast year, from the ``cell`` rows only;
+* its greedy and DP treat objective differences below 1e-9 (not 1e-6) as ties, so targets
+  that differ by ~1e-8 (rates such as 0.7 and 0.7000001) can break a §6 tie the other way;
+* its largest remainder cuts near-equal remainders into runs anchored at the run's largest
+  value (differs from the one-at-a-time reading above only for chains of remainders each
+  within 1e-9 of the next, but not of the first).
 """
 
 from __future__ import annotations
