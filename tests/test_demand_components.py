@@ -112,3 +112,44 @@ def test_regression_recovers_elasticity():
     expect = np.exp(log_e[:, -1:] + 0.5 * (log_x[years:] - log_x[years - 1])
                     + 0.01 * np.arange(1, 4))
     np.testing.assert_allclose(f, expect, rtol=1e-8)
+
+
+def test_profession_factor_pooled_over_horizons_by_hand():
+    # profession 0 realises 1.5× and profession 1 0.5× the horizon's pooled ratio at both
+    # horizons, with no scatter: each keeps its own factor (weight 1), the horizon profile
+    # comes from the pooled ratios
+    from forecast.demand.bottomup import _shrunk_ratio
+    e = np.array([[10.0, 20.0, 30.0], [10.0, 20.0, 30.0]])   # ρ_0,h · N per observation
+    r = np.vstack([1.5 * e[0], 0.5 * e[1]])
+    factor, weight = _shrunk_ratio(r, e, np.ones_like(e, bool))
+    np.testing.assert_allclose(weight, [1.0, 1.0])
+    np.testing.assert_allclose(factor, [1.5, 0.5])          # pooled Σr/Σe = 1
+    # a row without observations takes the pooled ratio
+    factor, weight = _shrunk_ratio(np.vstack([r, np.zeros(3)]), np.vstack([e, np.zeros(3)]),
+                                   np.vstack([np.ones_like(e, bool), np.zeros(3, bool)]))
+    assert factor[2] == 1.0 and weight[2] == 0.0
+
+
+def test_ratio_is_pooled_horizon_profile_times_profession_factor():
+    rng = np.random.default_rng(7)
+    n_prof, k = 12, 8
+    e = rng.uniform(80, 300, size=(n_prof, 1)) * np.ones((1, k))
+    r = np.full((n_prof, k), 0.05)
+    v = np.zeros((n_prof, k))
+    x = np.hstack([np.full((n_prof, 1), np.nan), rng.uniform(0, 10, size=(n_prof, k - 1))])
+    needs = np.zeros((n_prof, k, 10))
+    needs[:, :, :3] = rng.uniform(5, 20, size=(n_prof, k, 3))
+    rho, table = realisation_ratios(e, x, r, v, needs, np.arange(n_prof), n_prof, 1.0, max_h=5)
+    t = table.pivot(index="prof", columns="horizon", values="rho")
+    pooled = table.groupby("horizon")["rho_pooled"].first()
+    ratio = t / pooled                       # f_p: the same at every horizon
+    np.testing.assert_allclose(ratio.to_numpy(), ratio[[1]].to_numpy() * np.ones((1, 3)))
+    np.testing.assert_allclose(rho[:, 3:], rho[:, [2, 2]])   # unchecked horizons: the last
+    assert table["weight"].between(0, 1).all()
+
+
+def test_shares_held_at_the_last_wave():
+    parent = np.array([0, 0, 1])
+    s = np.array([[0.2, 0.3, 0.4], [0.8, 0.7, 0.6], [1.0, 1.0, 1.0]])
+    held = project_shares(s, parent, 2, 3, smoothing=1.0, damping=0.0)
+    np.testing.assert_allclose(held, np.repeat(s[:, [-1]], 3, axis=1))

@@ -72,8 +72,9 @@ class DemandResult:
         Learned ρ per profession (profession_code × education) and horizon: ``rho`` as used
         (shrunk), ``rho_pooled`` the pooled ratio of that horizon, ``n_obs`` the past waves
         with a positive stated need of the profession at that horizon and a known outcome,
-        ``weight`` the empirical-Bayes weight of the profession's own ratio
-        (:mod:`forecast.demand.bottomup`). Horizons no past wave can check yet are not
+        ``weight`` the empirical-Bayes weight of the profession's own factor, learned from all
+        horizons together (the same at every horizon; ``rho`` = ``rho_pooled`` × the shrunk
+        factor, :mod:`forecast.demand.bottomup`). Horizons no past wave can check yet are not
         listed (they use the longest checked horizon's ρ).
     accuracy : DataFrame (forecast.demand.accuracy.ACCURACY_COLUMNS)
         Backtest wMAPE of the model and the naive benchmarks by horizon, per year and

@@ -133,7 +133,9 @@ def compute_origin(h: History, k: int, horizon: int, log_x: dict | None,
     denom = sec_e[h.parent]
     shares = np.divide(h.e[:, :k + 1], denom, out=np.full_like(denom, np.nan),
                        where=denom > 0)
-    shares = project_shares(shares, h.parent, h.m, horizon)
+    # the survey year's shares, held (topdown module docstring: E[T] is the survey's
+    # estimate, and a smoothed share would turn its sampling error into expansion)
+    shares = project_shares(shares, h.parent, h.m, horizon, smoothing=1.0, damping=0.0)
     # bottom-up
     rho, table = realisation_ratios(h.e_obs[:, :k + 1], h.change[:, :k + 1],
                                     h.rates[:, :k + 1], h.vac[:, :k + 1],
