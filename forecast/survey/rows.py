@@ -14,7 +14,7 @@ Choices where the contract is silent:
 * need columns a file does not have (beyond its horizon) are 0 in the frame;
 * ``submitted_at`` accepts a date cell, ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (a time after the
   date is ignored); it is a ``datetime64`` column, NaT when empty;
-* W_ALIAS is reported once per (file, sheet, value) on the first row, with the row count.
+* W_ALIAS is reported on every row whose education value is an alias (row and value).
 """
 
 from __future__ import annotations
@@ -208,17 +208,12 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) 
     alias = edu.map(lambda v: edu_of.get(v, (None, False))[1]).to_numpy(dtype=bool) & live["education"]
     iss.add(live["education"] & level.isna().to_numpy(), "education", "E_EDUCATION")
     if alias.any():
-        a = pd.DataFrame({"f": raw["file_idx"], "s": raw["sheet"].fillna(""), "v": edu})[alias]
-        g = a.groupby(["f", "s", "v"], sort=False)
-        first = g.head(1).index.to_numpy()
-        cnt = g["v"].transform("size")
-        mask = np.zeros(n, bool)
-        mask[first] = True
+        # one warning per aliased row, on that row: each issue carries a row, and the
+        # spec names no grouping for W_ALIAS (it does for W_IGNORED_ROWS and W_SUPERSEDED)
         detail = np.empty(n, dtype=object)
-        for p in first:
-            detail[p] = (f"education {edu.iat[p]!r} read as {level.iat[p]} "
-                         f"({int(cnt.loc[p])} row(s) of this sheet)")
-        iss.add(mask, "education", "W_ALIAS", detail)
+        for p in np.flatnonzero(alias):
+            detail[p] = f"education {edu.iat[p]!r} read as {level.iat[p]}"
+        iss.add(alias, "education", "W_ALIAS", detail)
 
     # --- age and date
     age, headcount = nums["age_55plus"], nums["headcount"]
