@@ -299,3 +299,29 @@ def test_mixed_layout_without_mistakes_reads_back_exactly(tmp_path):
         assert (got[c].to_numpy(dtype=float) == want[c].to_numpy(dtype=float)).all(), c
     assert np.array_equal(got["age_55plus"].to_numpy(dtype=float), want["age_55plus"].to_numpy(dtype=float),
                           equal_nan=True)
+
+
+def test_scoring_by_hand():
+    """The acceptance measure and its naive benchmarks, worked by hand on two rows."""
+    from forecast.sample.scoring import demand_scores, naive_benchmarks
+
+    frame = pd.DataFrame({
+        "survey_year": [2026, 2026, 2025], "profession_code": ["11111", "22222", "11111"],
+        "education": ["СПО-КРС"] * 3, "weight": [2.0, 1.0, 9.0], "headcount": [100, 50, 1],
+        "vacancies": [5, 0, 9], **{f"need_{h}": [1, 2, 9] for h in range(1, 6)}})
+    needs, flat = naive_benchmarks(frame, 2026)
+    # stated: 5 years × need 1 × weight 2 = 10; 5 × 2 × 1 = 10 (the 2025 row is not used)
+    assert needs.tolist() == [10.0, 10.0]
+    # flat: 0.03·5·100·2 + 5·2 = 40; 0.03·5·50·1 + 0 = 7.5
+    assert flat.tolist() == pytest.approx([40.0, 7.5])
+    truth = pd.DataFrame({"year": [2027, 2031, 2032, 2027], "profession_code": ["11111"] * 3 + ["22222"],
+                          "education": ["СПО-КРС"] * 4, "demand": [20.0, 10.0, 99.0, 10.0]})
+    demand = pd.DataFrame({"level": ["profession"] * 3 + ["cell"], "scenario": ["base"] * 4,
+                           "year": [2027, 2028, 2027, 2027],
+                           "profession_code": ["11111", "11111", "22222", "22222"],
+                           "education": ["СПО-КРС"] * 4, "demand": [15.0, 15.0, 12.0, 50.0]})
+    s = demand_scores(demand, frame, truth, 2026)
+    # actual 30 and 10 (2032 is past T+5); model 30 and 12 → |0| + |2| over 40
+    assert s["wmape_model"] == pytest.approx(2 / 40)
+    assert s["wmape_needs"] == pytest.approx((20 + 0) / 40)
+    assert s["wmape_flat"] == pytest.approx((10 + 2.5) / 40)
