@@ -10,6 +10,9 @@ against the region's truth with the definitions of ``tests/test_demand_sample.py
 * ``cov80_h`` / ``cov95_h``: share of professions (profession_code × education rows of
   level ``profession``) whose true employment (``truth/employment.csv`` summed over
   sections) at T+h lies inside the 80 % / 95 % interval, h = 1 … H;
+* ``sec80_h`` / ``sec95_h``: the same for the sections (rows of level ``section``)
+  against ``truth/employment.csv`` summed by okved_section; printed per region with the
+  mean over T+1 … T+7 and the worst region;
 * ``wmape``: Σ|F − A| / ΣA over professions of the demand summed over T+1 … T+5 (truth:
   ``truth/demand.csv``), for the model and the two naive benchmarks computed from the
   survey frame (stated needs at face value; flat employment × 3 % a year + vacancies);
@@ -90,6 +93,7 @@ def score(data: dict, res) -> dict:
     T = res.survey_year
     d = res.demand
     base = d[(d["level"] == "profession") & (d["scenario"] == "base")]
+    sec = d[(d["level"] == "section") & (d["scenario"] == "base")]
     te = data["truth_emp"]
     out = {}
     H = int(d["year"].max()) - T
@@ -103,6 +107,14 @@ def score(data: dict, res) -> dict:
         # interval width relative to the forecast (sharpness), pooled over professions
         out[f"width80_{h}"] = float((j["employment_hi_80"] - j["employment_lo_80"]).sum()
                                     / j["employment"].sum())
+        # sections (level ``section``) against the truth summed over professions
+        true_s = (te[te["year"] == T + h].groupby("okved_section")["employment"].sum()
+                  .rename("true"))
+        js = sec[sec["year"] == T + h].set_index("okved_section").join(true_s, how="inner")
+        for lv in (80, 95):
+            inside = ((js["true"] >= js[f"employment_lo_{lv}"])
+                      & (js["true"] <= js[f"employment_hi_{lv}"]))
+            out[f"sec{lv}_{h}"] = float(inside.mean())
     years = range(T + 1, T + 6)
     truth = data["truth_demand"]
     actual = truth[truth["year"].isin(years)].groupby(KEY)["demand"].sum()
@@ -156,6 +168,21 @@ def main(argv: list[str] | None = None) -> int:
     print("median: " + ", ".join(f"{k} {v:.3f}" for k, v in summ.items())
           + f"; cov80@T+5 range {df['cov80_5'].min():.3f}–{df['cov80_5'].max():.3f}"
           + f"; mean |cov80@T+5 − 0.80| {np.abs(df['cov80_5'] - 0.8).mean():.3f}")
+    sec_cols = [f"sec{lv}_{h}" for lv in (80, 95) for h in range(1, 8) if f"sec{lv}_{h}" in df]
+    with pd.option_context("display.width", 200, "display.max_columns", 30,
+                           "display.float_format", "{:.2f}".format):
+        print(df[["region"] + sec_cols].to_string(index=False))
+    s80 = df[[c for c in sec_cols if c.startswith("sec80_")]]
+    s95 = df[[c for c in sec_cols if c.startswith("sec95_")]]
+    print(f"sections: cov80 T+1…T+7 mean {s80.to_numpy().mean():.3f} (by horizon "
+          + " ".join(f"{v:.2f}" for v in s80.mean()) + f"), worst region mean "
+          + f"{s80.mean(axis=1).min():.3f}, worst region×horizon {s80.to_numpy().min():.2f}; "
+          + f"cov95 mean {s95.to_numpy().mean():.3f}, worst region mean "
+          + f"{s95.mean(axis=1).min():.3f}")
+    summ.update(sec80_mean=float(s80.to_numpy().mean()),
+                sec80_worst_region=float(s80.mean(axis=1).min()),
+                sec95_mean=float(s95.to_numpy().mean()),
+                sec95_worst_region=float(s95.mean(axis=1).min()))
     save("demand_regions_tuning" if args.tuning else "demand_regions",
          {"python": platform.python_version(), "machine": platform.machine(),
           "regions": rows, "median": summ})

@@ -1,4 +1,5 @@
-"""Employment interval calibration (forecast.demand.engine._calibrate_employment).
+"""Employment interval calibration (forecast.demand.engine._calibrate_employment and,
+for sections, _calibrate_sections).
 
 The half-width is z·√(a²σ² + v): a scale of the univariate σ fitted on backtest errors
 whose sampling variance v is known. Checked against hand computations: without sampling
@@ -52,3 +53,57 @@ def test_too_few_checks_give_the_normal_scale_and_later_horizons_carry_the_last(
     a = _calibrate_employment([(err, sd, np.zeros((30, 4)))], 4, LEVELS)
     assert a[3] == pytest.approx(a[2])      # h4 (nothing within h3–h4) carries h3's
     assert a[0, 0] == pytest.approx(2.0 / norm.ppf(0.9), rel=1e-6)
+
+
+def test_section_factor_is_the_shrunk_relative_error_scale():
+    # two sections, one origin, one horizon: ratios |e|/σ of 1 and 3 (r² 1 and 9, mean 5)
+    from forecast.demand.engine import SECTION_SHRINK_CHECKS as n0, _node_factors
+    sd = np.array([[2.0], [1.0]])
+    err = np.array([[2.0], [3.0]])
+    f = _node_factors([(err, sd, np.zeros((2, 1)))], n0, 2)
+    assert f == pytest.approx(np.sqrt([(1 / 5 + n0) / (1 + n0), (9 / 5 + n0) / (1 + n0)]))
+    # sampling variance is taken out of a check before it counts: e² − v = 0 → r = 0
+    f = _node_factors([(err, sd, np.array([[4.0], [0.0]]))], 0, 2)
+    assert f == pytest.approx([0.0, np.sqrt(2.0)])       # r² 0 and 9, mean 4.5
+    # no usable checks: every factor 1
+    assert _node_factors([(np.full((2, 1), np.nan), sd, np.zeros((2, 1)))], n0, 2) == \
+        pytest.approx([1.0, 1.0])
+    assert _node_factors([], n0, 3) == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_section_scales_widen_by_student_t_over_the_origins_and_never_fall_with_h():
+    from scipy.stats import t as student_t
+
+    from forecast.demand.engine import SECTION_MIN_DF, _calibrate_sections
+
+    # 24 sections, all with the same error ratio 2 at every check: factors 1, the
+    # conformal scale 2/z at each horizon; origin i is checked at horizons 1 … 4 − i
+    sd = np.ones((24, 4))
+    checks = []
+    for i in range(4):
+        err = np.full((24, 4), 2.0)
+        err[:, 4 - i:] = np.nan
+        checks.append((err, sd, np.zeros((24, 4))))
+    a, f = _calibrate_sections(checks, 4, LEVELS, 24)
+    assert f == pytest.approx(np.ones(24))
+    n_orig = np.array([4, 4, 3, 2])          # origins with a check within h ± 1
+    for j, lv in enumerate(LEVELS):
+        q = 0.5 + lv / 200
+        df = np.maximum(n_orig, SECTION_MIN_DF)
+        expected = 2.0 / norm.ppf(q) * student_t.ppf(q, df) / norm.ppf(q)
+        assert a[:, j] == pytest.approx(expected, rel=1e-6)
+    # errors shrinking with h (few, lucky origins at long horizons): the scale before the
+    # widening is at least the all-horizon one and never falls with h
+    rng = np.random.default_rng(5)
+    checks = [(np.abs(rng.normal(size=(24, 4))) * np.array([3.0, 2.0, 1.0, 0.5]), sd,
+               np.zeros((24, 4))) for _ in range(4)]
+    a, _ = _calibrate_sections(checks, 4, LEVELS, 24)
+    df = np.full(4, 4.0)
+    base = a / (student_t.ppf([0.9, 0.975], df[:, None]) / norm.ppf([0.9, 0.975]))
+    assert (np.diff(base, axis=0) >= -1e-9).all()
+    pooled = _calibrate_employment(checks, 4, LEVELS, window=4)
+    assert (base >= pooled - 1e-9).all()
+    assert base[3, 0] > _calibrate_employment(checks, 4, LEVELS)[3, 0]
+    # no backtest origin at all: the normal σ, unwidened
+    a, f = _calibrate_sections([], 4, LEVELS, 5)
+    assert (a == 1.0).all() and (f == 1.0).all()
