@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from benchmarks._results import save
+from forecast.sample.scoring import demand_scores
 
 KEY = ["profession_code", "education"]
 
@@ -61,11 +62,6 @@ TUNING_REGIONS: tuple[tuple[str, int, int, int, bool], ...] = tuple(
                            (104, 150, 2019), (105, 400, 2017), (106, 1000, 2020),
                            (107, 150, 2017), (108, 400, 2019), (109, 1000, 2018),
                            (110, 400, 2017), (111, 150, 2018), (112, 1000, 2017)))
-
-
-def _wmape(f: pd.Series, a: pd.Series) -> float:
-    j = pd.concat({"f": f, "a": a}, axis=1).fillna(0.0)
-    return float((j["f"] - j["a"]).abs().sum() / j["a"].sum())
 
 
 def _frame(spec, cache: Path | None):
@@ -115,18 +111,8 @@ def score(data: dict, res) -> dict:
             inside = ((js["true"] >= js[f"employment_lo_{lv}"])
                       & (js["true"] <= js[f"employment_hi_{lv}"]))
             out[f"sec{lv}_{h}"] = float(inside.mean())
-    years = range(T + 1, T + 6)
-    truth = data["truth_demand"]
-    actual = truth[truth["year"].isin(years)].groupby(KEY)["demand"].sum()
-    model = base[base["year"].isin(years)].groupby(KEY)["demand"].sum()
-    frame = data["frame"]
-    last = frame[frame["survey_year"] == T]
-    w = last["weight"]
-    stated = sum(last[f"need_{h}"].fillna(0) * w for h in range(1, 6))
-    naive_needs = last.assign(x=stated).groupby(KEY)["x"].sum()
-    flat = 0.03 * 5 * last["headcount"] * w + last["vacancies"].fillna(0) * w
-    naive_flat = last.assign(x=flat).groupby(KEY)["x"].sum()
-    m, n1, n2 = _wmape(model, actual), _wmape(naive_needs, actual), _wmape(naive_flat, actual)
+    sc = demand_scores(d, data["frame"], data["truth_demand"], T)
+    m, n1, n2 = sc["wmape_model"], sc["wmape_needs"], sc["wmape_flat"]
     out.update(wmape_model=m, wmape_needs=n1, wmape_flat=n2, gain_needs=1 - m / n1,
                gain_flat=1 - m / n2, n_prof=int(len(base["profession_code"].unique())))
     return out
@@ -175,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     s80 = df[[c for c in sec_cols if c.startswith("sec80_")]]
     s95 = df[[c for c in sec_cols if c.startswith("sec95_")]]
     print(f"sections: cov80 T+1…T+7 mean {s80.to_numpy().mean():.3f} (by horizon "
-          + " ".join(f"{v:.2f}" for v in s80.mean()) + f"), worst region mean "
+          + " ".join(f"{v:.2f}" for v in s80.mean()) + "), worst region mean "
           + f"{s80.mean(axis=1).min():.3f}, worst region×horizon {s80.to_numpy().min():.2f}; "
           + f"cov95 mean {s95.to_numpy().mean():.3f}, worst region mean "
           + f"{s95.mean(axis=1).min():.3f}")
