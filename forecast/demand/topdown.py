@@ -4,7 +4,8 @@
   indicators; history rows carry an empty variant or repeat under every variant. The
   regression uses one indicator: the first whose name mentions gross regional product
   (``grp``, ``врп``, ``gdp``, ``gross``), else the first indicator in text order with
-  positive values throughout. A variant's path is its own rows, completed by the history
+  positive values throughout (numbers may use a decimal comma, as in the other input
+  tables). A variant's path is its own rows, completed by the history
   rows for years it lacks; years missing inside are log-linearly interpolated and years past
   its last value keep its last growth rate. Backtests use the *realised* path (history rows,
   continued by the ``base`` variant, else the first variant, where history ends).
@@ -52,6 +53,16 @@ _GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
 _ORDER = ("base", "conservative", "target")
 
 
+def _number(values: pd.Series) -> pd.Series:
+    """Numbers from text cells as the other input tables read them (controls, quota
+    tables): trimmed, a decimal comma (``585,4``) and grouping spaces (``1 234``) accepted."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    text = (values.astype(object).where(values.notna(), "").astype(str).str.strip()
+            .str.replace(",", ".", regex=False).str.replace(r"[\s\u00a0]", "", regex=True))
+    return pd.to_numeric(text.astype(object), errors="coerce").astype(float)
+
+
 def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
     cols = {"year", "indicator", "value"}
     missing = cols - set(scenario.columns)
@@ -59,9 +70,9 @@ def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"scenario table: missing column(s) {', '.join(sorted(missing))}; "
                          "need year, indicator, value, variant")
     df = pd.DataFrame({
-        "year": pd.to_numeric(scenario["year"], errors="coerce"),
+        "year": _number(scenario["year"]),
         "indicator": scenario["indicator"].astype(str).str.strip(),
-        "value": pd.to_numeric(scenario["value"], errors="coerce"),
+        "value": _number(scenario["value"]),
         "variant": (scenario["variant"].fillna("").astype(str).str.strip()
                     if "variant" in scenario.columns else ""),
     })
