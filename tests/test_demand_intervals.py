@@ -104,6 +104,8 @@ def test_section_scales_widen_by_student_t_over_the_origins_and_never_fall_with_
     pooled = _calibrate_employment(checks, 4, LEVELS, window=4)
     assert (base >= pooled - 1e-9).all()
     assert base[3, 0] > _calibrate_employment(checks, 4, LEVELS)[3, 0]
-    # no backtest origin at all: the normal σ, unwidened
+    # no backtest origin at all (≤ 3 waves): the normal σ widened as for the fewest origins
     a, f = _calibrate_sections([], 4, LEVELS, 5)
-    assert (a == 1.0).all() and (f == 1.0).all()
+    assert (f == 1.0).all()
+    q = 0.5 + np.asarray(LEVELS) / 200
+    assert a == pytest.approx(np.tile(student_t.ppf(q, SECTION_MIN_DF) / norm.ppf(q), (4, 1)))
