@@ -288,7 +288,10 @@ def programme_years(programmes_path: str | Path) -> dict[str, int]:
     Raises ConfigError naming the table, row and value for a bad duration.
     """
     try:
-        table = pd.read_csv(programmes_path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        from forecast.classifiers import csv_separator
+
+        table = pd.read_csv(programmes_path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
+                            sep=csv_separator(programmes_path))
     except Exception as exc:  # noqa: BLE001 - any unreadable table is a config error
         raise ConfigError(f"quotas.programmes: cannot read {programmes_path}: {exc}") from None
     table.columns = [str(c).strip() for c in table.columns]

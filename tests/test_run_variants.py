@@ -254,3 +254,19 @@ def test_three_waves_section_intervals_cover_the_truth(tmp_path):
     cov80 = ((x["truth"] >= x["employment_lo_80"]) & (x["truth"] <= x["employment_hi_80"])).mean()
     cov95 = ((x["truth"] >= x["employment_lo_95"]) & (x["truth"] <= x["employment_hi_95"])).mean()
     assert cov80 >= 0.75 and cov95 >= 0.9
+
+
+def test_semicolon_input_tables(copy):
+    """Excel in a Russian locale saves CSV with ';' (and survey CSVs are read either way);
+    the controls, scenario and quota tables failed with 'Expected 1 fields' or a missing
+    column. A comma inside a quoted name must not fool the detection."""
+    for name in ("programmes.csv", "mapping.csv", "colleges.csv", "enrolment.csv", "controls.csv",
+                 "scenario.csv"):
+        df = _rd(copy / name)
+        if name == "programmes.csv":
+            df.loc[0, "name"] = "Мастер, слесарь"
+        df.to_csv(copy / name, sep=";", index=False, encoding="utf-8-sig")
+    res = _run_ok(copy)
+    assert set(res.demand["scenario"]) == {"base", "conservative", "target"}
+    assert res.quotas_programmes["quota"].sum() > 0
+    assert (res.survey.frame["weight"] != 1.0).any()       # the controls were applied

@@ -118,8 +118,10 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = N
     """
     if isinstance(scenario, (str, Path)):
         try:
+            from forecast.classifiers import csv_separator
+
             scenario = pd.read_csv(scenario, encoding="utf-8-sig", dtype={"variant": str},
-                                   keep_default_na=False)
+                                   keep_default_na=False, sep=csv_separator(scenario))
         except (OSError, ValueError) as err:
             raise InputError(f"scenario table {scenario}: cannot read ({err})") from None
     fp = forecast_params or ForecastParams()

@@ -12,6 +12,7 @@ the DataFrame position.
 Choices where the contract is silent (written down here so users can rely on them):
 
 * Column names are matched after trimming and lower-casing; extra columns are ignored.
+  The delimiter is `,` or `;` (whichever the header line has more of), as for survey CSVs.
 * ``programmes.level`` accepts the level names and their aliases (``forecast.classifiers``);
   only ``СПО-КРС``/``СПО-ССЗ`` programmes get quotas, and only their ``duration_months`` must be
   22, 34 or 46 (a ВО programme of 48 months may stay in the table). A duplicate programme code
@@ -40,6 +41,7 @@ import pandas as pd
 
 from forecast.classifiers import (
     PROGRAMME_CODE_RE,
+    csv_separator,
     PROGRAMME_DURATIONS,
     QUOTA_LEVELS,
     normalize_education,
@@ -107,7 +109,8 @@ def read_table(
             raise InputError(f"{label}: file not found")
         try:
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False,
+                sep=csv_separator(path),
             )
         except UnicodeDecodeError as err:
             raise InputError(f"{label}: not UTF-8 text ({err.reason} at byte {err.start})") from None

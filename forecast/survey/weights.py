@@ -34,7 +34,10 @@ def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
             raise ConfigError(f"control totals file not found: {path}")
         name = str(path)
         try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            from forecast.classifiers import csv_separator
+
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             sep=csv_separator(path))
         except Exception as exc:
             raise InputError(f"{name}: cannot read the control totals: {exc}") from None
     df.columns = [str(c).strip() for c in df.columns]
