@@ -276,26 +276,10 @@ PROGRAMME_DURATIONS: tuple[int, ...] = (22, 34, 46)
 PROFESSIONS: dict[str, str] = {}
 
 
-def csv_separator(path: str | Path) -> str:
-    """The delimiter of a CSV input table: ``;`` when its header line has more semicolons
-    than commas (Excel's CSV in a Russian locale), else ``,`` — as survey CSVs are read.
-
-    >>> import tempfile, os
-    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
-    ...     _ = f.write("code;name;level")
-    >>> csv_separator(f.name); os.unlink(f.name)
-    ';'
-    """
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    lines = [ln for ln in head.decode("utf-8-sig", errors="replace").splitlines() if ln.strip()]
-    first = lines[0] if lines else ""
-    return ";" if first.count(";") > first.count(",") else ","
-
-
 def _read_csv_text(path: str | Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                       sep=csv_separator(path))
+    from forecast.tabular import read_text_table
+
+    return read_text_table(path)
 
 
 def load_professions(path: str | Path) -> dict[str, str]:

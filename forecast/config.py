@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 
 from forecast.errors import ConfigError
 from forecast.params import (
@@ -288,10 +287,9 @@ def programme_years(programmes_path: str | Path) -> dict[str, int]:
     Raises ConfigError naming the table, row and value for a bad duration.
     """
     try:
-        from forecast.classifiers import csv_separator
+        from forecast.tabular import read_text_table
 
-        table = pd.read_csv(programmes_path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
-                            sep=csv_separator(programmes_path))
+        table = read_text_table(programmes_path)
     except Exception as exc:  # noqa: BLE001 - any unreadable table is a config error
         raise ConfigError(f"quotas.programmes: cannot read {programmes_path}: {exc}") from None
     table.columns = [str(c).strip() for c in table.columns]

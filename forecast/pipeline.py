@@ -165,10 +165,9 @@ def _read_table(path: str | None, key: str, columns: tuple[str, ...]) -> pd.Data
     if not path:
         return None
     try:
-        from forecast.classifiers import csv_separator
+        from forecast.tabular import read_text_table
 
-        t = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
-                        sep=csv_separator(path))
+        t = read_text_table(path, na_values=[""])
     except Exception as exc:  # noqa: BLE001 - any unreadable table is the user's to fix
         raise InputError(f"{key}: cannot read {path}: {exc}") from None
     t.columns = [str(c).strip() for c in t.columns]

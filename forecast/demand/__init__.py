@@ -56,6 +56,7 @@ from forecast.demand.topdown import scenario_paths, scenario_variants
 from forecast.errors import InputError
 from forecast.panel import Panel
 from forecast.params import DemandParams, ForecastParams, RECONCILE_METHODS
+from forecast.tabular import read_text_table
 
 REALISATION_COLUMNS = ("profession_code", "education", "horizon", "rho", "rho_pooled",
                        "n_obs", "weight")
@@ -118,10 +119,7 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = N
     """
     if isinstance(scenario, (str, Path)):
         try:
-            from forecast.classifiers import csv_separator
-
-            scenario = pd.read_csv(scenario, encoding="utf-8-sig", dtype={"variant": str},
-                                   keep_default_na=False, sep=csv_separator(scenario))
+            scenario = read_text_table(scenario)
         except (OSError, ValueError) as err:
             raise InputError(f"scenario table {scenario}: cannot read ({err})") from None
     fp = forecast_params or ForecastParams()

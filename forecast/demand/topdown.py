@@ -45,22 +45,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
+from forecast.tabular import decimal_numbers
 
 SHARE_SMOOTHING = 0.5
 SHARE_TREND_WAVES = 5
 SHARE_DAMPING = 0.7
 _GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
 _ORDER = ("base", "conservative", "target")
-
-
-def _number(values: pd.Series) -> pd.Series:
-    """Numbers from text cells as the other input tables read them (controls, quota
-    tables): trimmed, a decimal comma (``585,4``) and grouping spaces (``1 234``) accepted."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return pd.to_numeric(values, errors="coerce").astype(float)
-    text = (values.astype(object).where(values.notna(), "").astype(str).str.strip()
-            .str.replace(",", ".", regex=False).str.replace(r"[\s\u00a0]", "", regex=True))
-    return pd.to_numeric(text.astype(object), errors="coerce").astype(float)
 
 
 def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
@@ -70,9 +61,9 @@ def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"scenario table: missing column(s) {', '.join(sorted(missing))}; "
                          "need year, indicator, value, variant")
     df = pd.DataFrame({
-        "year": _number(scenario["year"]),
+        "year": decimal_numbers(scenario["year"]),
         "indicator": scenario["indicator"].astype(str).str.strip(),
-        "value": _number(scenario["value"]),
+        "value": decimal_numbers(scenario["value"]),
         "variant": (scenario["variant"].fillna("").astype(str).str.strip()
                     if "variant" in scenario.columns else ""),
     })

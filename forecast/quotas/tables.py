@@ -41,7 +41,6 @@ import pandas as pd
 
 from forecast.classifiers import (
     PROGRAMME_CODE_RE,
-    csv_separator,
     PROGRAMME_DURATIONS,
     QUOTA_LEVELS,
     normalize_education,
@@ -53,6 +52,7 @@ from forecast.columns import (
     PROGRAMMES_COLUMNS,
 )
 from forecast.errors import InputError
+from forecast.tabular import read_text_table
 
 #: tolerance of "weights sum to 1" (methodology.md §4)
 WEIGHT_TOLERANCE = 1e-6
@@ -108,10 +108,7 @@ def read_table(
         if not path.is_file():
             raise InputError(f"{label}: file not found")
         try:
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False,
-                sep=csv_separator(path),
-            )
+            frame = read_text_table(path, skipinitialspace=False)
         except UnicodeDecodeError as err:
             raise InputError(f"{label}: not UTF-8 text ({err.reason} at byte {err.start})") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:

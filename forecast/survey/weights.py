@@ -20,6 +20,7 @@ from forecast.classifiers import OKVED_SECTIONS
 from forecast.columns import CONTROLS_COLUMNS
 from forecast.errors import ConfigError, InputError
 from forecast.survey.schema import message
+from forecast.tabular import decimal_numbers, read_text_table
 
 COVERAGE_COLUMNS = ("survey_year", "okved_section", "respondents_headcount", "employment", "weight", "coverage")
 
@@ -34,10 +35,7 @@ def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
             raise ConfigError(f"control totals file not found: {path}")
         name = str(path)
         try:
-            from forecast.classifiers import csv_separator
-
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             sep=csv_separator(path))
+            df = read_text_table(path)
         except Exception as exc:
             raise InputError(f"{name}: cannot read the control totals: {exc}") from None
     df.columns = [str(c).strip() for c in df.columns]
@@ -46,8 +44,7 @@ def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"{name}: missing column(s) {', '.join(missing)}; expected {','.join(CONTROLS_COLUMNS)}")
     df = df[list(CONTROLS_COLUMNS)].astype(str)
     year = pd.to_numeric(df["survey_year"].str.strip(), errors="coerce")
-    emp = pd.to_numeric(df["employment"].str.strip().str.replace(",", ".", regex=False)
-                        .str.replace(r"[\s\u00a0]", "", regex=True), errors="coerce")
+    emp = decimal_numbers(df["employment"])
     sec = df["okved_section"].str.strip().str.upper()
     for i in range(len(df)):
         if np.isnan(year.iat[i]) or not float(year.iat[i]).is_integer():
