@@ -8,9 +8,9 @@ Stages, one module each: ``forecast.survey`` (read employer forms) → ``forecas
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from forecast._version import __version__
 
-__all__ = ["__version__", "read_surveys", "SurveyData", "run", "RunResult"]
+__all__ = ["__version__", "read_surveys", "SurveyData", "run", "RunResult", "read_outputs", "Outputs"]
 
 
 def __getattr__(name: str):
@@ -23,4 +23,8 @@ def __getattr__(name: str):
         from forecast import pipeline
 
         return getattr(pipeline, name)
+    if name in ("read_outputs", "Outputs"):
+        from forecast import outputs
+
+        return getattr(outputs, name)
     raise AttributeError(f"module 'forecast' has no attribute {name!r}")

@@ -8,21 +8,41 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from typing import Sequence
 
-from forecast import __version__
+from forecast._version import __version__
 from forecast.errors import KadryError
+
+
+#: the exit status contract (interfaces.md), shown by every --help
+EXIT_CODES_HELP = """exit status:
+  0  success
+  1  the run finished, but some input was rejected (see the report / data issues sheet)
+  2  usage or configuration error (nothing long was started)
+  3  the run could not finish (an environment problem such as a full disk, or a bug)"""
+
+#: errno values that are the machine's condition, not a bug: a message, exit 3
+_ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EIO",
+                                      "EMFILE", "ENFILE", "ENOMEM", "EFBIG") if hasattr(errno, name)
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kadry",
         description="Regional workforce planning: employer surveys, staffing demand, admission quotas.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"kadry {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an error instead of a one-line message")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress output (it is shown only on a terminal anyway)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="run the whole annual cycle on the bundled sample region")
@@ -39,13 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--controls", metavar="CSV", help="control totals survey_year,okved_section,employment")
 
     r = sub.add_parser("run", help="the annual cycle: surveys → forecast → demand → quotas → workbook")
-    r.add_argument("--config", required=True, metavar="kadry.toml")
+    r.add_argument("--config", required=True, metavar="kadry.toml",
+                   help="the region's config file (sections [survey] [forecast] [demand] [quotas] "
+                        "[output]; relative paths in it are relative to its folder)")
     r.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
     r.add_argument("--scenario", metavar="NAME", help="only this scenario variant")
     r.add_argument("--backend", choices=("local", "dask"), default="local")
     for sp in (d, t, v, r):
-        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
-        sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
+        sp.epilog = EXIT_CODES_HELP
+        sp.formatter_class = argparse.RawDescriptionHelpFormatter
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error instead of a one-line message")
+        sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress output (it is shown only on a terminal anyway)")
     return p
 
 
@@ -103,12 +129,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kadry: interrupted", file=sys.stderr)
         return 3
+    except BrokenPipeError:
+        # `kadry validate … | head`: the reader left; say so once, without a traceback, and
+        # keep Python from failing again when it flushes stdout at exit
+        _silence_stdout()
+        print(f"kadry {args.command}: standard output was closed before everything was "
+              "printed (a pipe into a program that exited early)", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        if args.debug:
+            raise
+        if exc.errno in _ENVIRONMENT_ERRNOS:  # full or read-only disk, permissions: the machine's
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"kadry {args.command}: cannot finish{where}: {exc.strerror or exc} "
+                  "(free disk space, check permissions, or choose another --out)", file=sys.stderr)
+        else:  # any other OSError is unexpected: reported as the internal error it is
+            print(f"kadry {args.command}: internal error: {type(exc).__name__}: {exc} "
+                  "(run with --debug for the traceback)", file=sys.stderr)
+        return 3
+    except MemoryError:
+        if args.debug:
+            raise
+        print(f"kadry {args.command}: out of memory (run fewer regions or series at once)",
+              file=sys.stderr)
+        return 3
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if args.debug:
             raise
         print(f"kadry {args.command}: internal error: {type(exc).__name__}: {exc} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout already closed or not a real file: nothing to do
+        pass
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +157,15 @@ def load_config(path: str | Path) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        hint = ""
+        m = re.search(r"line (\d+)", str(exc))
+        text = raw.decode("utf-8-sig", errors="replace").splitlines()
+        line = text[int(m.group(1)) - 1] if m and 0 < int(m.group(1)) <= len(text) else ""
+        if "\\" in line or "escape" in str(exc).lower():
+            # C:\Users\... in "double quotes": TOML reads \U, \n … as escapes
+            hint = (" — a Windows path in \"double quotes\" needs / instead of \\ "
+                    "(\"C:/data/surveys\") or 'single quotes' ('C:\\data\\surveys')")
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}{hint}") from None
     resolved = path.resolve()
     return config_from_mapping(data, base_dir=resolved.parent, path=resolved)
 
@@ -191,6 +200,8 @@ def config_from_mapping(
         )
     survey = build(SurveyParams, "survey", data.get("survey"))
     forecast = build(ForecastParams, "forecast", data.get("forecast"))
+    if _is_int(forecast.levels):  # `levels = 80`: one level, as `levels = [80]`
+        forecast = dataclasses.replace(forecast, levels=(forecast.levels,))
     demand = build(DemandParams, "demand", data.get("demand"))
     quotas = build(QuotaParams, "quotas", {k: v for k, v in quota_values.items() if k in _QUOTA_PARAM_KEYS})
     tables = build(QuotaTables, "quotas", {k: v for k, v in quota_values.items() if k in _QUOTA_TABLE_KEYS})
@@ -249,11 +260,12 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
     if not _is_int(forecast.horizon) or not 1 <= forecast.horizon <= 30:
         raise ConfigError(f"forecast.horizon must be a whole number of years 1…30, got {forecast.horizon!r}")
     levels = forecast.levels
-    if isinstance(levels, (int, float)):
-        levels = (levels,)
     if (not isinstance(levels, tuple) or not levels
             or not all(_is_int(v) and 0 < v < 100 for v in levels)):
-        raise ConfigError(f"forecast.levels must be a list of whole percentages between 0 and 100, got {forecast.levels!r}")
+        raise ConfigError(f"forecast.levels must be a list of whole percentages between 0 and 100, "
+                          f"e.g. levels = [80, 95]; got {forecast.levels!r}")
+    if len(set(levels)) != len(levels):
+        raise ConfigError(f"forecast.levels lists a level twice: {list(levels)!r}")
     if forecast.reconcile not in RECONCILE_METHODS:
         raise ConfigError(
             f"forecast.reconcile must be one of {', '.join(RECONCILE_METHODS)}, got {forecast.reconcile!r}"

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-import forecast
+from forecast._version import __version__
 from forecast.columns import (
     QUOTAS_COLLEGES_COLUMNS,
     QUOTAS_PROGRAMMES_COLUMNS,
@@ -103,14 +103,15 @@ class RunResult:
     def write(self, out_dir: str | Path | None = None, progress: bool = False) -> Path:
         """Write the output folder (interfaces.md) to ``out_dir`` (default ``[output] dir``)."""
         from forecast.report import render, write_outputs
-        from forecast.report.files import sha256_file, write_json
+        from forecast.report.files import output_lock, sha256_file, write_json
 
         out = Path(out_dir if out_dir is not None else self.config.output.dir)
-        with _timed(self.timings, "render", progress):
-            files = render(self)
-        with _timed(self.timings, "write", progress):
-            write_outputs(files, out)
-            write_json(out / "manifest.json", self.manifest(files, sha256_file))
+        with output_lock(out):
+            with _timed(self.timings, "render", progress):
+                files = render(self)
+            with _timed(self.timings, "write", progress):
+                write_outputs(files, out)
+                write_json(out / "manifest.json", self.manifest(files, sha256_file))
         return out
 
     def manifest(self, files: dict[str, bytes] | None = None, sha=None) -> dict[str, Any]:
@@ -126,7 +127,7 @@ class RunResult:
                                  "sha256": sha(p) if sha else None}
         counts = dict(getattr(self.survey, "counts", {}) or {})
         return {
-            "kadry_version": forecast.__version__,
+            "kadry_version": __version__,
             "survey_year": int(self.survey_year),
             "scenarios": self.scenarios,
             "config": cfg.as_dict(),
@@ -191,6 +192,34 @@ def _scenario_table(cfg: Config, scenario: str | None) -> pd.DataFrame | None:
     return table
 
 
+def check_scenario_coverage(table: pd.DataFrame | None, survey_year: int, horizon: int,
+                            path: str | None = None) -> None:
+    """Every scenario variant must reach the last forecast year T + H (ConfigError, exit 2).
+
+    Choice (issue 14): a scenario that stops short is an error naming its last year, not
+    silently extended — an extension rule would be a forecast of the indicators that the
+    region's socio-economic forecast did not make. History rows (empty variant) count for
+    every variant.
+    """
+    if table is None or not len(table):
+        return
+    from forecast.tabular import decimal_numbers
+
+    years = decimal_numbers(table["year"])
+    variant = table["variant"].astype(object).where(table["variant"].notna(), "").astype(str).str.strip()
+    common = years[variant == ""]
+    last_needed = survey_year + horizon
+    for v in sorted(set(variant) - {""}) or [""]:
+        covered = pd.concat([common, years[variant == v]]).max()
+        if not covered >= last_needed:
+            last = "no year" if pd.isna(covered) else str(int(covered))
+            name = f" variant {v!r}" if v else ""
+            raise ConfigError(
+                f"forecast.scenario: {path or 'the scenario table'}{name} ends in {last}, but the "
+                f"forecast runs to {last_needed} (survey year {survey_year} + forecast.horizon "
+                f"{horizon}); extend the scenario to {last_needed} or shorten forecast.horizon")
+
+
 def _check_backend(backend: str) -> None:
     if backend == "local":
         return
@@ -233,6 +262,7 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         raise KadryError("no survey rows were accepted: nothing to forecast "
                          f"(files: {', '.join(cfg.survey.paths)}); see `kadry validate`")
     T = int(pd.to_numeric(frame["survey_year"]).max())
+    check_scenario_coverage(scen_table, T, cfg.forecast.horizon, cfg.forecast.scenario)
     with _timed(timings, "panel", progress):
         panel = build_panel(frame)
     with _timed(timings, "engine_backtest", progress):
@@ -336,9 +366,18 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
 
 def run_command(config: str | Path, out: str | Path | None = None, scenario: str | None = None,
                 backend: str = "local", progress: bool = False) -> int:
-    """``kadry run``: run, write the output folder, print a summary; the exit status."""
-    result = run(config, out=out, scenario=scenario, backend=backend, progress=progress)
-    target = result.write(progress=progress)
+    """``kadry run``: run, write the output folder, print a summary; the exit status.
+
+    The output folder is checked and locked before the long work (a second run into the
+    same folder, or an ``--out`` naming a file, fails at once with exit 2).
+    """
+    from forecast.report.files import output_lock
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    target = Path(out).resolve() if out is not None else Path(cfg.output.dir)
+    with output_lock(target):
+        result = run(cfg, out=out, scenario=scenario, backend=backend, progress=progress)
+        target = result.write(progress=progress)
     for line in _summary_lines(result, target):
         print(line)
     if result.rejected:
@@ -350,7 +389,7 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
 
 def sample_config_path() -> Path:
     """``data/sample/kadry.toml`` of the source tree (may not exist in an installed package)."""
-    return Path(forecast.__file__).resolve().parents[1] / "data" / "sample" / "kadry.toml"
+    return Path(__file__).resolve().parents[1] / "data" / "sample" / "kadry.toml"
 
 
 def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:

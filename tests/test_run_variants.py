@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli import main
+from forecast.errors import ConfigError
 from forecast.pipeline import run
 
 T = 2026
@@ -139,11 +140,18 @@ def test_scenario_russian_names_history_repeated_missing_years(copy):
     s = s[s["indicator"] == "grp"].assign(indicator="ВРП")
     hist, fut = s[s["variant"] == ""], s[s["variant"].isin(["base", "conservative"])]
     fut = fut.assign(variant=fut["variant"].map({"base": "базовый", "conservative": "консервативный"}))
-    fut = fut[~((fut["variant"] == "консервативный") & (fut["year"].astype(int) >= 2031))]
+    # a variant with a gap (2029 missing) still reaches the last forecast year
+    fut = fut[~((fut["variant"] == "консервативный") & (fut["year"].astype(int) == 2029))]
     rows = [hist.assign(variant=v) for v in ("базовый", "консервативный")] + [fut]
     _wr(pd.concat(rows), copy / "scenario.csv")
     res = _run_ok(copy)
     assert set(res.demand["scenario"]) == {"базовый", "консервативный"}
+    # a variant that stops short of T + H is an error naming the variant and its last year
+    short = fut[~((fut["variant"] == "консервативный") & (fut["year"].astype(int) >= 2031))]
+    _wr(pd.concat([hist.assign(variant=v) for v in ("базовый", "консервативный")] + [short]),
+        copy / "scenario.csv")
+    with pytest.raises(ConfigError, match="'консервативный' ends in 2030, but the forecast runs to 2033"):
+        run(copy / "kadry.toml")
 
 
 @pytest.mark.parametrize("waves", [1, 2])
@@ -190,6 +198,13 @@ def test_horizon_10_levels_50_90_ols_english(copy, tmp_path):
     _toml(copy, r"^levels\s*=.*$", "levels = [50, 90]")
     _toml(copy, r"^reconcile\s*=.*$", 'reconcile = "ols"')
     _toml(copy, r"^language\s*=.*$", 'language = "en"')
+    # the scenario must reach T + 10 (it ends in T + 7): extend every path by 2% a year
+    s = _rd(copy / "scenario.csv")
+    fut = s[s["variant"] != ""]
+    last = fut[fut["year"].astype(int) == fut["year"].astype(int).max()]
+    ext = [last.assign(year=str(T + 7 + k), value=(last["value"].astype(float) * 1.02 ** k).round(2).astype(str))
+           for k in (1, 2, 3)]
+    _wr(pd.concat([s, *ext]), copy / "scenario.csv")
     out = tmp_path / "out"
     assert main(["--quiet", "run", "--config", str(copy / "kadry.toml"), "--out", str(out),
                  "--scenario", "conservative"]) == 0

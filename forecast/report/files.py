@@ -4,6 +4,14 @@ Every file is written to a temporary name in its own folder and moved into place
 ``os.replace``, so a run killed at any moment leaves each previous output file whole
 (either the old or the new version, never a torn one).
 
+An output folder belongs to one run at a time: :func:`output_lock` takes an advisory lock
+on ``<folder>/.kadry.lock`` (``fcntl.flock``; ``msvcrt.locking`` on Windows), released when
+the run ends or its process dies, so a second ``kadry run`` into the same folder stops at
+once with exit 2 naming the process that holds it (the first run is never overwritten by a
+slower second one). Files that the previous run listed in its ``manifest.json`` and this run
+does not write (an old ``forecast_2031.xlsx``) are removed by :func:`remove_stale_outputs`;
+files kadry did not write are never touched.
+
 CSV files (interfaces.md): UTF-8 with BOM, comma-separated, one header row, no index,
 ``\\n`` line ends, floats in Python's shortest round-trip repr (stable across runs), empty
 cells for missing values. Text is written as is (no formula escaping: the CSV is a data
@@ -22,11 +30,20 @@ import hashlib
 import io
 import json
 import os
+import socket
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
+
+from forecast.errors import ConfigError
+
+#: the lock file inside an output folder
+LOCK_NAME = ".kadry.lock"
+#: output folders locked by this process (a run that writes holds the lock it took first)
+_HELD: dict[Path, int] = {}
 
 #: test hook: seconds to sleep after each file is written (lets a test kill a run mid-write)
 _DELAY_ENV = "KADRY_WRITE_DELAY"
@@ -88,6 +105,113 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def check_output_dir(out_dir: str | Path) -> Path:
+    """Make sure ``out_dir`` is (or can become) a writable folder; ConfigError (exit 2) if not.
+
+    Run before the long work, so that a typo in ``--out`` costs a second, not a whole run.
+    """
+    out = Path(out_dir)
+    for parent in (out, *out.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"output folder {out}: {parent} is a file, not a folder "
+                                  "(choose another --out or [output] dir)")
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".kadry-write-test.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"output folder {out} is not writable: {exc.strerror or exc}") from None
+    return out
+
+
+def _try_lock(fh) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+@contextmanager
+def output_lock(out_dir: str | Path) -> Iterator[Path]:
+    """Hold the output folder's lock for the ``with`` block (reentrant within a process).
+
+    Raises
+    ------
+    ConfigError
+        Another process holds the lock (exit 2; the message names its pid, host and start).
+    """
+    out = check_output_dir(out_dir).resolve()
+    if out in _HELD:
+        _HELD[out] += 1
+        try:
+            yield out
+        finally:
+            _HELD[out] -= 1
+        return
+    path = out / LOCK_NAME
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        if not _try_lock(fh):
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise ConfigError(f"output folder {out} is in use by another kadry run ({holder}); "
+                              "wait for it to finish or choose another --out")
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}, started "
+                 f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        _HELD[out] = 1
+        try:
+            yield out
+        finally:
+            del _HELD[out]
+            fh.seek(0)
+            fh.truncate()
+    finally:
+        fh.close()  # closing releases the lock
+
+
+def previous_outputs(out_dir: str | Path) -> set[str]:
+    """Relative paths the last complete run listed in ``<out_dir>/manifest.json``."""
+    path = Path(out_dir) / "manifest.json"
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {str(rel) for rel in listed} if isinstance(listed, dict) else set()
+
+
+def remove_stale_outputs(out_dir: str | Path, previous: set[str], written: set[str]) -> list[str]:
+    """Remove files of the previous run (``previous``) that this run did not write.
+
+    Only paths inside ``out_dir`` are touched; anything kadry did not list stays.
+    """
+    out = Path(out_dir).resolve()
+    removed = []
+    for rel in sorted(previous - written - {"manifest.json"}):
+        path = (out / rel).resolve()
+        if out not in path.parents or not path.is_file():
+            continue  # a manifest edited by hand must not make us delete outside the folder
+        path.unlink()
+        removed.append(rel)
+    return removed
+
+
 def _clean(obj: Any) -> Any:
     """Make numpy/pandas scalars and NaN JSON-friendly."""
     if isinstance(obj, dict):
@@ -108,4 +232,5 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-__all__ = ["write_bytes_atomic", "csv_bytes", "write_csv", "json_bytes", "write_json", "sha256_file"]
+__all__ = ["write_bytes_atomic", "csv_bytes", "write_csv", "json_bytes", "write_json", "sha256_file",
+           "check_output_dir", "output_lock", "previous_outputs", "remove_stale_outputs", "LOCK_NAME"]

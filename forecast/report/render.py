@@ -20,7 +20,13 @@ from forecast.columns import DEMAND_COLUMNS, QUOTAS_COLLEGES_COLUMNS, QUOTAS_PRO
 from forecast.report import labels as L
 from forecast.report import plots
 from forecast.report import tables as tb
-from forecast.report.files import csv_bytes, json_bytes, write_bytes_atomic
+from forecast.report.files import (
+    csv_bytes,
+    json_bytes,
+    previous_outputs,
+    remove_stale_outputs,
+    write_bytes_atomic,
+)
 from forecast.report.workbook import build_workbook
 
 #: how many profession fan charts
@@ -94,22 +100,20 @@ def render(run) -> dict[str, bytes]:
 
 
 def write_outputs(files: dict[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write ``files`` under ``out_dir`` atomically, one by one; remove stale plots.
+    """Write ``files`` under ``out_dir`` atomically, one by one; remove the previous run's
+    files that this run does not write (as listed in its manifest; nothing else is touched).
 
-    The caller writes the manifest last, so a manifest always describes complete outputs.
+    The caller holds :func:`~forecast.report.files.output_lock` and writes the manifest last,
+    so a manifest always describes complete outputs.
     """
     out = Path(out_dir)
+    previous = previous_outputs(out)
     # temporary files left by a run that was killed mid-write
     if out.is_dir():
         for stale in sorted([*out.glob(".*.tmp"), *out.glob("plots/.*.tmp")]):
             stale.unlink(missing_ok=True)
     written = [write_bytes_atomic(out / rel, data) for rel, data in files.items()]
-    plots_dir = out / "plots"
-    if plots_dir.is_dir():
-        keep = {p.resolve() for p in written}
-        for p in sorted(plots_dir.glob("*.png")):
-            if p.resolve() not in keep:
-                p.unlink()
+    remove_stale_outputs(out, previous, set(files))
     return written
 
 
