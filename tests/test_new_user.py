@@ -170,10 +170,19 @@ def test_second_run_into_a_locked_folder_exits_2_naming_the_holder(region, tmp_p
 
 
 def test_lock_is_reentrant_within_a_process(tmp_path):
+    (tmp_path / "o").mkdir()
     with output_lock(tmp_path / "o") as a:
         with output_lock(tmp_path / "o") as b:
             assert a == b
     assert (tmp_path / "o" / LOCK_NAME).read_text(encoding="utf-8") == ""
+
+
+def test_a_run_that_fails_early_leaves_no_new_folder(region, tmp_path, capsys):
+    out = tmp_path / "new" / "o"
+    code = main(["--quiet", "run", "--config", str(region / "kadry.toml"), "--out", str(out),
+                 "--scenario", "nosuch"])
+    assert code == 2 and "nosuch" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_files_of_the_previous_run_are_removed_and_others_kept(tmp_path):

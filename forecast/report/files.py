@@ -154,6 +154,7 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
     ConfigError
         Another process holds the lock (exit 2; the message names its pid, host and start).
     """
+    created = not Path(out_dir).exists()
     out = check_output_dir(out_dir).resolve()
     if out in _HELD:
         _HELD[out] += 1
@@ -184,6 +185,10 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
             fh.truncate()
     finally:
         fh.close()  # closing releases the lock
+        if created and out not in _HELD and [p.name for p in out.iterdir()] == [LOCK_NAME]:
+            # a run that failed before writing anything leaves no empty folder behind
+            path.unlink(missing_ok=True)
+            out.rmdir()
 
 
 def previous_outputs(out_dir: str | Path) -> set[str]:
