@@ -19,6 +19,9 @@ Choices (the contract is silent):
 * Exit status of ``kadry run``: 0, or 1 when survey rows or files were rejected (the
   outputs are still written); errors exit 2 or 3 via :mod:`forecast.cli`. ``kadry demo``
   exits 0 when the run completes: the sample's forms carry deliberate mistakes.
+* Nothing in a run is random (every estimator is deterministic; the sample generator's
+  seed is in its own kadry.toml), so the manifest records no seeds rather than an
+  always-empty ``seeds`` field.
 * Output files are written one by one, each atomically; ``manifest.json`` is written last,
   so a manifest always describes a complete set.
 """
@@ -86,7 +89,6 @@ class RunResult:
     demand_result: Any = None
     quota_result: Any = None
     timings: dict[str, float] = field(default_factory=dict)
-    seeds: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scenarios(self) -> list[str]:
@@ -143,7 +145,6 @@ class RunResult:
             },
             "outputs": {rel: hashlib.sha256(data).hexdigest() for rel, data in (files or {}).items()},
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
-            "seeds": self.seeds,
         }
 
 
@@ -304,7 +305,6 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         demand_by_year=getattr(qres, "demand_by_year", None),
         quota_issues=getattr(qres, "issues", None), unmapped=getattr(qres, "unmapped", None),
         demand_result=dres, quota_result=qres, timings=timings,
-        seeds=dict(getattr(dres, "seeds", {}) or {}),
     )
 
 

@@ -1,7 +1,12 @@
-"""Build the tutorial notebooks (without outputs) from the cells below.
+"""Build the tutorial notebooks from the cells below and execute them.
 
-Run from the repository root: ``.venv/bin/python notebooks/build_notebooks.py``. The
-notebooks are committed without outputs; ``tests/test_notebooks.py`` executes them.
+Run from the repository root after a change to the cells or to what they show:
+``.venv/bin/python notebooks/build_notebooks.py``. The notebooks are committed *with* their
+outputs (readable on GitHub and in any viewer without running anything);
+``tests/test_notebooks.py`` executes them afresh and checks that every text output is the
+same as committed, so an output in the repository is never stale. Outputs are kept free of
+what differs between machines (absolute paths, timings): cells print paths relative to
+the sample folder.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
+#: seconds a cell may take
+CELL_TIMEOUT = 300
 
 SETUP = '''\
 from pathlib import Path
@@ -24,7 +31,14 @@ pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 20)
 cfg = load_config(sample_config_path())   # the bundled sample region, data/sample/kadry.toml
 SAMPLE = cfg.base_dir
-SAMPLE'''
+
+
+def rel(path):
+    """A path inside the sample folder, as the folder's own (the same on every machine)."""
+    return Path(path).relative_to(SAMPLE).as_posix()
+
+
+sorted(p.name for p in SAMPLE.iterdir())'''
 
 NB01 = [
     ("md", """# 01 · Surveys: reading a wave, checking the data, coverage
@@ -46,8 +60,9 @@ wave.frame.head()'''),
     ("code", '''\
 wave.issues.groupby(["severity", "code"]).size().rename("issues").reset_index()'''),
     ("code", '''\
-wave.issues.loc[wave.issues["severity"] == "error", ["file", "row", "column", "value", "code", "message"]].head(10)'''),
-    ("code", "wave.skipped"),
+errors = wave.issues.loc[wave.issues["severity"] == "error", ["file", "row", "column", "value", "code", "message"]]
+errors.assign(file=errors["file"].map(rel)).head(10)'''),
+    ("code", "[{**s, \"file\": rel(s[\"file\"])} for s in wave.skipped]"),
     ("md", """## Coverage and weights
 With control totals (official employment per ОКВЭД2 section), each respondent's rows are
 weighted by `w = employment / Σ respondents' headcount` of its section; coverage = 1/w."""),
@@ -205,9 +220,29 @@ def build(cells) -> nbformat.NotebookNode:
     return nb
 
 
+NOTEBOOKS = {"01_surveys": NB01, "02_forecast": NB02, "03_quotas": NB03}
+
+
+def execute(nb: nbformat.NotebookNode, workdir: str | Path) -> nbformat.NotebookNode:
+    """Run ``nb`` top to bottom in the venv's python3 kernel, in ``workdir``; outputs scrubbed
+    of run-dependent metadata (timings, the kernel's exact version)."""
+    import nbclient
+
+    metadata = dict(nb.metadata)
+    nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}}).execute()
+    nb.metadata = nbformat.NotebookNode(metadata)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
+
+
 def main() -> None:
-    for name, cells in (("01_surveys", NB01), ("02_forecast", NB02), ("03_quotas", NB03)):
-        nbformat.write(build(cells), HERE / f"{name}.ipynb")
+    import tempfile
+
+    for name, cells in NOTEBOOKS.items():
+        with tempfile.TemporaryDirectory() as work:
+            nbformat.write(execute(build(cells), work), HERE / f"{name}.ipynb")
 
 
 if __name__ == "__main__":

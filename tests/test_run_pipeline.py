@@ -71,7 +71,8 @@ def test_output_folder_is_complete(first):
 
 def test_manifest_hashes_inputs_and_outputs(first, region):
     m = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
-    assert {"kadry_version", "config", "inputs", "rows", "timings_seconds", "seeds", "outputs"} <= set(m)
+    assert {"kadry_version", "config", "inputs", "rows", "timings_seconds", "outputs"} <= set(m)
+    assert "seeds" not in m  # nothing in a run is random: no empty promise
     assert m["survey_year"] == T
     inputs = m["inputs"]
     for key in ("config", "survey.controls", "forecast.scenario", "quotas.programmes", "quotas.mapping",
