@@ -26,9 +26,11 @@ applied as written, and the message says since which wave the profession is seen
 Examples
 --------
 >>> import pandas as pd
->>> rows = pd.DataFrame({"survey_year": [2025, 2026, 2026], "profession_code": ["1", "1", "2"],
-...                      "profession": ["A", "A", "B"], "headcount": [5, 30, 25],
-...                      "weight": [1.0, 1.0, 1.0]})
+>>> rows = pd.DataFrame({"survey_year": [2024, 2026, 2026, 2025, 2026],
+...                      "profession_code": ["1", "1", "2", "3", "3"],
+...                      "profession": ["A", "A", "B", "C", "C"], "headcount": [5, 30, 25, 9, 9],
+...                      "weight": [1.0, 1.0, 1.0, 2.0, 2.0]})
+>>> # 1 is seen since 2024; 2 is new in T; 3 is new in T−1 but 18 < 20
 >>> new_professions(rows, 2026, min_headcount=20)[["profession_code", "first_year", "headcount"]].values.tolist()
 [['2', 2026, 25.0]]
 """
