@@ -26,7 +26,9 @@ SHEETS: dict[str, tuple[str, str]] = {
     "quotas_colleges": ("КЦП по организациям", "Quotas by college"),
     "signals": ("Обновление программ", "Programme updates"),
     "accuracy": ("Качество прогноза", "Forecast accuracy"),
-    "evaluation": ("Оценка прошлого прогноза", "Evaluation of last year's forecast"),
+    # methodology §8 names it "Evaluation of last year's forecast": 34 characters, past the
+    # 31 that Excel allows in a sheet name
+    "evaluation": ("Оценка прошлого прогноза", "Evaluation of last forecast"),
     "issues": ("Проверка данных", "Data issues"),
     "methodology": ("Методика", "Methodology"),
 }
