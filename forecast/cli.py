@@ -65,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
     r.add_argument("--scenario", metavar="NAME", help="only this scenario variant")
     r.add_argument("--backend", choices=("local", "dask"), default="local")
-    for sp in (d, t, v, r):
+    e = sub.add_parser("evaluate", help="last year's forecast against this year's survey "
+                                        "(methodology §8): writes evaluation.csv")
+    e.add_argument("previous", metavar="PREVIOUS", help="last year's output folder")
+    e.add_argument("current", metavar="CURRENT", help="this year's output folder (a later survey year)")
+    e.add_argument("--out", metavar="FILE", help="where to write (default CURRENT/evaluation.csv)")
+    for sp in sub.choices.values():  # every command: the exit codes and the common options
         sp.epilog = EXIT_CODES_HELP
         sp.formatter_class = argparse.RawDescriptionHelpFormatter
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -107,7 +112,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo_command(out=args.out, progress=_progress_enabled(args))
 
 
-_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo}
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from forecast.columns import EVALUATION_COLUMNS
+    from forecast.evaluation import evaluate_folders
+    from forecast.report.files import write_csv
+
+    ev = evaluate_folders(args.previous, args.current)
+    out = Path(args.out) if args.out else Path(args.current) / "evaluation.csv"
+    write_csv(out, ev, EVALUATION_COLUMNS)
+    for r in ev[ev["kind"] == "summary"].itertuples():
+        print(f"kadry evaluate: {r.level}: wMAPE {r.wmape:.1%} (flat {r.wmape_flat:.1%}), "
+              f"bias {r.bias:+.1%}, coverage 80% {r.coverage_80:.0%}, 95% {r.coverage_95:.0%}, "
+              f"n = {r.n}")
+    print(f"kadry evaluate: wrote {out}")
+    return 0
+
+
+_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo,
+             "evaluate": _cmd_evaluate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

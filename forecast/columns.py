@@ -42,8 +42,21 @@ QUOTAS_PROGRAMMES_COLUMNS: tuple[str, ...] = (
 
 #: ``quotas_colleges.csv``
 QUOTAS_COLLEGES_COLUMNS: tuple[str, ...] = (
-    "scenario", "programme_code", "college_code", "college", "capacity", "target", "quota",
-    "last_quota", "deficit",
+    "scenario", "programme_code", "college_code", "college", "department", "capacity",
+    "target", "quota", "last_quota", "deficit",
+)
+
+#: ``programme_signals.csv`` (methodology.md §9)
+PROGRAMME_SIGNALS_COLUMNS: tuple[str, ...] = (
+    "scenario", "signal", "programme_code", "programme", "profession_code", "profession",
+    "education", "value", "threshold", "message",
+)
+
+#: ``evaluation.csv`` (methodology.md §8)
+EVALUATION_COLUMNS: tuple[str, ...] = (
+    "kind", "level", "okved_section", "profession_code", "education", "programme_code", "year",
+    "horizon", "forecast", "actual", "error", "ape", "in_80", "in_95", "wmape", "bias",
+    "coverage_80", "coverage_95", "wmape_flat", "n",
 )
 
 #: quota input tables (interfaces.md, config [quotas])
@@ -53,6 +66,7 @@ PROGRAMMES_COLUMNS: tuple[str, ...] = (
 MAPPING_COLUMNS: tuple[str, ...] = ("profession_code", "programme_code", "weight")
 COLLEGES_COLUMNS: tuple[str, ...] = (
     "college_code", "college", "programme_code", "capacity", "last_quota", "employment_rate",
+    "department",
 )
 ENROLMENT_COLUMNS: tuple[str, ...] = ("programme_code", "admission_year", "students")
 

@@ -14,8 +14,16 @@ Choices where the contract is silent (written down here, restated in the user gu
 * The quota tables are optional as a group: with no ``programmes`` the run stops after the
   demand forecast (quota tables empty). ``programmes`` and ``mapping`` go together;
   ``colleges`` and ``enrolment`` may be left out (no colleges, no students enrolled).
-* Horizon check (methodology §5): ``forecast.horizon`` must be at least
-  1 + the longest ``ceil(duration_months / 12)`` of the programmes table.
+* The quota tables are read and checked here, once a run, by
+  :func:`forecast.quotas.check_tables` (duplicated codes, negative capacity, mapping
+  weights, enrolment …: InputError naming table, row, column and value, exit 2), with the
+  horizon check of methodology §5: ``forecast.horizon`` must be at least
+  1 + the longest ``ceil(duration_months / 12)`` of the programmes table. The checked tables
+  travel in ``Config.quota_inputs``.
+* The ``[quotas]`` parameters are checked by the rules of :mod:`forecast.quotas.checks`,
+  the same that ``derive_quotas(params=...)`` applies.
+* ``[evaluation] previous`` (optional) is last year's output folder, resolved like the
+  other paths and required to exist; the run checks it matches (methodology §8).
 * Values are type-checked (a horizon must be an integer, a share a number in [0, 1], …).
 
 Examples
@@ -45,6 +53,7 @@ from forecast.params import (
     LANGUAGES,
     RECONCILE_METHODS,
     DemandParams,
+    EvaluationParams,
     ForecastParams,
     OutputParams,
     QuotaParams,
@@ -53,8 +62,10 @@ from forecast.params import (
     as_dict,
     from_mapping,
 )
+from forecast.quotas.checks import check_params as check_quota_params
+from forecast.quotas.checks import check_tables
 
-SECTIONS: tuple[str, ...] = ("survey", "forecast", "demand", "quotas", "output")
+SECTIONS: tuple[str, ...] = ("survey", "forecast", "demand", "quotas", "evaluation", "output")
 _QUOTA_PARAM_KEYS = tuple(f.name for f in dataclasses.fields(QuotaParams))
 _QUOTA_TABLE_KEYS = tuple(f.name for f in dataclasses.fields(QuotaTables))
 
@@ -82,6 +93,11 @@ class Config:
     quotas: QuotaParams = field(default_factory=QuotaParams)
     tables: QuotaTables = field(default_factory=QuotaTables)
     output: OutputParams = field(default_factory=OutputParams)
+    evaluation: EvaluationParams = field(default_factory=EvaluationParams)
+    #: the quota tables as read and checked at configuration time
+    #: (:func:`forecast.quotas.check_tables`; None without ``[quotas] programmes``): the run
+    #: uses them, so each table is read once a run
+    quota_inputs: Any = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The configuration as resolved, in the file's sections (for manifest.json)."""
@@ -92,6 +108,7 @@ class Config:
             "forecast": as_dict(self.forecast),
             "demand": as_dict(self.demand),
             "quotas": quotas,
+            "evaluation": as_dict(self.evaluation),
             "output": as_dict(self.output),
         }
 
@@ -120,6 +137,9 @@ class Config:
             value = getattr(self.tables, key)
             if value:
                 files[f"quotas.{key}"] = value
+        if self.evaluation.previous:
+            for name in ("manifest.json", "demand.csv", "quotas_programmes.csv"):
+                files[f"evaluation.previous/{name}"] = str(Path(self.evaluation.previous) / name)
         return files
 
     def replace(self, **sections: Any) -> "Config":
@@ -206,25 +226,32 @@ def config_from_mapping(
     quotas = build(QuotaParams, "quotas", {k: v for k, v in quota_values.items() if k in _QUOTA_PARAM_KEYS})
     tables = build(QuotaTables, "quotas", {k: v for k, v in quota_values.items() if k in _QUOTA_TABLE_KEYS})
     output = build(OutputParams, "output", data.get("output"))
+    evaluation = build(EvaluationParams, "evaluation", data.get("evaluation"))
 
     survey, forecast, tables, output = _resolve_paths(base, survey, forecast, tables, output)
+    if evaluation.previous is not None:
+        evaluation = EvaluationParams(previous=_resolve(base, "evaluation.previous",
+                                                        evaluation.previous))
     _check_values(survey, forecast, demand, quotas, tables, output)
     cfg = Config(path=path, base_dir=base, survey=survey, forecast=forecast, demand=demand,
-                 quotas=quotas, tables=tables, output=output)
-    check_horizon(cfg)
-    return cfg
+                 quotas=quotas, tables=tables, output=output, evaluation=evaluation)
+    return dataclasses.replace(cfg, quota_inputs=check_horizon(cfg))
 
 
 # ---------------------------------------------------------------------------
+def _resolve(base: Path, key: str, value: Any, must_exist: bool = True) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a path (text), got {value!r}")
+    p = Path(value).expanduser()
+    p = (p if p.is_absolute() else base / p).resolve()
+    if must_exist and not p.exists():
+        raise ConfigError(f"{key}: file or folder not found: {p}")
+    return str(p)
+
+
 def _resolve_paths(base, survey, forecast, tables, output):
     def resolve(key: str, value: Any, must_exist: bool = True) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{key} must be a path (text), got {value!r}")
-        p = Path(value).expanduser()
-        p = (p if p.is_absolute() else base / p).resolve()
-        if must_exist and not p.exists():
-            raise ConfigError(f"{key}: file or folder not found: {p}")
-        return str(p)
+        return _resolve(base, key, value, must_exist)
 
     paths = survey.paths
     if isinstance(paths, str):
@@ -276,16 +303,7 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
             raise ConfigError(f"demand.{name} must be a number between 0 and 1, got {v!r}")
     if not _is_number(demand.retirement_window) or demand.retirement_window <= 0:
         raise ConfigError(f"demand.retirement_window must be a positive number of years, got {demand.retirement_window!r}")
-    for name in ("coverage_share", "default_employment_rate"):
-        v = getattr(quotas, name)
-        if not _is_number(v) or not 0 < v <= 1:
-            raise ConfigError(f"quotas.{name} must be a number in (0, 1], got {v!r}")
-    if not _is_number(quotas.default_dropout) or not 0 <= quotas.default_dropout < 1:
-        raise ConfigError(f"quotas.default_dropout must be a number in [0, 1), got {quotas.default_dropout!r}")
-    if not _is_int(quotas.min_group) or quotas.min_group < 0:
-        raise ConfigError(f"quotas.min_group must be a whole number ≥ 0, got {quotas.min_group!r}")
-    if quotas.total_places is not None and (not _is_int(quotas.total_places) or quotas.total_places < 0):
-        raise ConfigError(f"quotas.total_places must be a whole number ≥ 0, got {quotas.total_places!r}")
+    check_quota_params(quotas)  # the one set of rules, shared with forecast.quotas
     if output.language not in LANGUAGES:
         raise ConfigError(f"output.language must be one of {', '.join(LANGUAGES)}, got {output.language!r}")
     if bool(tables.programmes) != bool(tables.mapping):
@@ -293,51 +311,14 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
         raise ConfigError(f"quotas.{missing} is required when quotas.programmes/mapping is given")
 
 
-def programme_years(programmes_path: str | Path) -> dict[str, int]:
-    """``ceil(duration_months / 12)`` per programme code of a programmes table.
-
-    Raises ConfigError naming the table, row and value for a bad duration.
-    """
-    try:
-        from forecast.tabular import read_text_table
-
-        table = read_text_table(programmes_path)
-    except Exception as exc:  # noqa: BLE001 - any unreadable table is a config error
-        raise ConfigError(f"quotas.programmes: cannot read {programmes_path}: {exc}") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    for col in ("code", "duration_months"):
-        if col not in table.columns:
-            raise ConfigError(f"quotas.programmes: {programmes_path} has no column {col!r}")
-    years: dict[str, int] = {}
-    for i, (code, months) in enumerate(zip(table["code"], table["duration_months"]), start=2):
-        try:
-            m = float(str(months).strip().replace(",", "."))
-        except ValueError:
-            m = float("nan")
-        if not math.isfinite(m) or m <= 0:
-            raise ConfigError(
-                f"quotas.programmes: {programmes_path} line {i}, column duration_months: "
-                f"{months!r} is not a positive number of months"
-            )
-        years[str(code).strip()] = math.ceil(m / 12 - 1e-9)
-    return years
-
-
-def check_horizon(cfg: Config) -> None:
-    """Methodology §5: the horizon reaches 1 + the longest ``ceil(duration/12)`` (ConfigError)."""
+def check_horizon(cfg: Config):
+    """The quota tables read and checked once (:func:`forecast.quotas.check_tables`), with
+    methodology §5's horizon check (ConfigError); returns them (None without tables)."""
     if not cfg.tables.programmes:
-        return
-    years = programme_years(cfg.tables.programmes)
-    if not years:
-        return
-    code = max(sorted(years), key=lambda c: years[c])
-    need = 1 + years[code]
-    if cfg.forecast.horizon < need:
-        raise ConfigError(
-            f"forecast.horizon = {cfg.forecast.horizon} is too short: programme {code} takes "
-            f"{years[code]} years, so students admitted in T+1 graduate in T+{need}; "
-            f"set forecast.horizon to at least {need}"
-        )
+        return None
+    t = cfg.tables
+    return check_tables(t.programmes, t.mapping, t.colleges, t.enrolment,
+                        horizon=cfg.forecast.horizon)
 
 
-__all__ = ["Config", "load_config", "config_from_mapping", "check_horizon", "programme_years", "SECTIONS"]
+__all__ = ["Config", "load_config", "config_from_mapping", "check_horizon", "SECTIONS"]

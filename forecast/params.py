@@ -88,6 +88,10 @@ class QuotaParams:
     default_dropout: float = 0.15
     min_group: int = 15
     total_places: int | None = None
+    #: §9: a programme's mapped demand changing by more than this share T+1 → T+H is a signal
+    signal_change: float = 0.3
+    #: §9: weighted headcount in wave T from which a new profession is a signal
+    signal_min_headcount: float = 20
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,13 @@ class QuotaTables:
     mapping: str | None = None
     colleges: str | None = None
     enrolment: str | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationParams:
+    """``[evaluation]`` (methodology.md §8): last year's output folder, if any."""
+
+    previous: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,7 @@ _SECTION_OF: dict[type, str] = {
     DemandParams: "demand",
     QuotaParams: "quotas",
     QuotaTables: "quotas",
+    EvaluationParams: "evaluation",
     OutputParams: "output",
 }
 
@@ -153,6 +165,7 @@ __all__ = [
     "DemandParams",
     "QuotaParams",
     "QuotaTables",
+    "EvaluationParams",
     "OutputParams",
     "RECONCILE_METHODS",
     "LANGUAGES",

@@ -46,7 +46,7 @@ from forecast.columns import (
 )
 from forecast.config import Config, load_config
 from forecast.errors import ConfigError, InputError, KadryError
-from forecast.params import as_dict
+from forecast.params import EvaluationParams, as_dict
 
 
 @dataclass
@@ -65,6 +65,11 @@ class RunResult:
         headcounts of every wave (for the fan charts).
     programmes, demand_by_year, quota_issues, unmapped : DataFrame or None
         The programmes table as read and the quota stage's detail (for the workbook).
+    programme_signals : DataFrame or None
+        Requirements for updating programmes (methodology.md §9, PROGRAMME_SIGNALS_COLUMNS).
+    evaluation : DataFrame or None
+        Last year's forecast judged (methodology.md §8, EVALUATION_COLUMNS); only with
+        ``[evaluation] previous``.
     engine_accuracy : DataFrame or None
         Rolling-origin accuracy of the time-series engine on industry employment
         (:func:`engine_accuracy`), next to the naive benchmark.
@@ -88,6 +93,8 @@ class RunResult:
     unmapped: pd.DataFrame | None = None
     demand_result: Any = None
     quota_result: Any = None
+    programme_signals: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -142,6 +149,8 @@ class RunResult:
                 "quotas_programmes": int(len(self.quotas_programmes)),
                 "quotas_colleges": int(len(self.quotas_colleges)),
                 "quota_issues": _len(self.quota_issues),
+                "programme_signals": _len(self.programme_signals),
+                "evaluation": _len(self.evaluation),
             },
             "outputs": {rel: hashlib.sha256(data).hexdigest() for rel, data in (files or {}).items()},
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
@@ -255,6 +264,12 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
     timings: dict[str, float] = {}
     scen_table = _scenario_table(cfg, scenario)  # before the long work: a bad name fails fast
+    previous = None
+    if cfg.evaluation.previous:  # a folder that does not match fails before the long work
+        from forecast.evaluation import check_pair, read_run
+
+        previous = read_run(cfg.evaluation.previous, "evaluation.previous")
+        check_pair(previous, language=cfg.output.language, region_code=_region_code(cfg))
 
     with _timed(timings, "survey", progress):
         survey = read_surveys(list(cfg.survey.paths), controls=cfg.survey.controls, progress=progress)
@@ -264,6 +279,10 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
                          f"(files: {', '.join(cfg.survey.paths)}); see `kadry validate`")
     T = int(pd.to_numeric(frame["survey_year"]).max())
     check_scenario_coverage(scen_table, T, cfg.forecast.horizon, cfg.forecast.scenario)
+    if previous is not None:
+        from forecast.evaluation import check_pair
+
+        check_pair(previous, survey_year=T)
     with _timed(timings, "panel", progress):
         panel = build_panel(frame)
     with _timed(timings, "engine_backtest", progress):
@@ -281,15 +300,27 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     qc = pd.DataFrame({c: [] for c in QUOTAS_COLLEGES_COLUMNS})
     qres = programmes = None
     if cfg.tables.programmes:
-        from forecast.quotas import derive_quotas_detailed
+        from forecast.config import check_horizon
+        from forecast.quotas import quotas_from_inputs
 
-        programmes = _read_table(cfg.tables.programmes, "quotas.programmes", ("code", "duration_months"))
+        # the tables as read and checked at configuration time (once a run)
+        inputs = cfg.quota_inputs if cfg.quota_inputs is not None else check_horizon(cfg)
+        programmes = inputs.programmes
         with _timed(timings, "quotas", progress):
-            # year T holds the survey's actuals (no demand); quotas use forecast years only
-            qres = derive_quotas_detailed(demand.loc[demand["year"] > T], survey_year=T, programmes=cfg.tables.programmes,
-                                          mapping=cfg.tables.mapping, colleges=cfg.tables.colleges,
-                                          enrolment=cfg.tables.enrolment, params=as_dict(cfg.quotas))
+            # the stage skips year T (the survey's actuals, no demand) itself
+            qres = quotas_from_inputs(demand, T, inputs, params=as_dict(cfg.quotas))
         qp, qc = qres.programmes, qres.colleges
+    from forecast.quotas import programme_signals
+
+    signals = programme_signals(qres, frame, T, cfg.quotas, demand=demand,
+                                language=cfg.output.language)
+    evaluation = None
+    if previous is not None:
+        from forecast.evaluation import evaluate
+
+        with _timed(timings, "evaluation", progress):
+            evaluation = evaluate(previous.demand, demand, previous.survey_year, T,
+                                  previous.quotas_programmes, qp if len(qp) else None)
 
     history = None
     cells = getattr(panel, "cells", None)
@@ -304,8 +335,15 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         history=history, engine_accuracy=engine_acc, programmes=programmes,
         demand_by_year=getattr(qres, "demand_by_year", None),
         quota_issues=getattr(qres, "issues", None), unmapped=getattr(qres, "unmapped", None),
-        demand_result=dres, quota_result=qres, timings=timings,
+        demand_result=dres, quota_result=qres, programme_signals=signals,
+        evaluation=evaluation, timings=timings,
     )
+
+
+def _region_code(cfg: Config) -> str | None:
+    """``[region] code`` where the config has that section (None otherwise)."""
+    code = getattr(getattr(cfg, "region", None), "code", None)
+    return None if code in (None, "") else str(code)
 
 
 #: engine backtest: horizons 1 … ENGINE_BT_H from the last ENGINE_BT_WINDOWS origins
@@ -360,6 +398,21 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
         if len(q):
             line += f"; quotas {T + 1} = {q.loc[q['scenario'].astype(str) == s, 'quota'].sum():,.0f}"
         lines.append(line)
+    sig = result.programme_signals
+    if sig is not None and len(sig):
+        first = sig[sig["scenario"] == sig["scenario"].iloc[0]]
+        kinds = first["signal"].value_counts()
+        lines.append(f"kadry: programme signals ({first['scenario'].iloc[0]}): "
+                     + ", ".join(f"{k} {int(kinds[k])}" for k in sorted(kinds.index))
+                     + " (programme_signals.csv)")
+    ev = result.evaluation
+    if ev is not None and len(ev):
+        summ = ev[ev["kind"] == "summary"]
+        parts = [f"{r.level} {r.wmape:.1%} (flat {r.wmape_flat:.1%})" for r in summ.itertuples()
+                 if pd.notna(r.wmape)]
+        h = int(summ["horizon"].iloc[0]) if len(summ) else 0
+        lines.append(f"kadry: last forecast judged at horizon {h}: wMAPE " + ", ".join(parts)
+                     + " (evaluation.csv)")
     lines.append(f"kadry: wrote {out}/forecast_{T}.xlsx and the tables, plots and manifest.json")
     return lines
 
@@ -387,6 +440,26 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
     return 0
 
 
+def _previous_year_config(cfg: Config) -> Config | None:
+    """The sample region as it was a year ago: its survey folders ``surveys/<year>/`` up to
+    the last year but one (None when the layout is not one folder per wave).
+
+    The demo's own pinning of the survey year T−1 (the sample keeps each wave in a folder
+    named by its year); files of later waves are simply not read.
+    """
+    folders = []
+    for p in cfg.survey.paths:
+        path = Path(p)
+        if not path.is_dir():
+            return None
+        folders += [q for q in sorted(path.iterdir()) if q.is_dir() and q.name.isdigit()]
+    years = sorted({int(q.name) for q in folders})
+    if len(years) < 3:
+        return None
+    keep = tuple(str(q) for q in folders if int(q.name) < years[-1])
+    return cfg.replace(survey=dataclasses.replace(cfg.survey, paths=keep))
+
+
 def sample_config_path() -> Path:
     """``data/sample/kadry.toml`` of the source tree (may not exist in an installed package)."""
     return Path(__file__).resolve().parents[1] / "data" / "sample" / "kadry.toml"
@@ -395,14 +468,24 @@ def sample_config_path() -> Path:
 def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:
     """``kadry demo``: the whole cycle on the bundled sample region (generated when absent)."""
     out = Path(out)
-    cfg = sample_config_path()
-    if not cfg.is_file():
+    cfg_path = sample_config_path()
+    if not cfg_path.is_file():
         from forecast.sample import generate_region, write_region
 
         if progress:
             print("kadry: generating the sample region …", file=sys.stderr, flush=True)
         folder = write_region(generate_region(), out / "input")
-        cfg = Path(folder) / "kadry.toml"
+        cfg_path = Path(folder) / "kadry.toml"
+    cfg = load_config(cfg_path)
+    # last year's run (survey waves up to T−1) first, so that the evaluation sheet of this
+    # year's run is never empty in the demo (methodology §8)
+    prev_cfg = _previous_year_config(cfg)
+    if prev_cfg is not None:
+        prev_out = (out / "previous").resolve()
+        if progress:
+            print(f"kadry: last year's run into {prev_out} …", file=sys.stderr, flush=True)
+        run(prev_cfg, out=prev_out, progress=progress).write(progress=progress)
+        cfg = cfg.replace(evaluation=EvaluationParams(previous=str(prev_out)))
     code = run_command(cfg, out=out, progress=progress)
     # the sample's forms carry deliberate mistakes: rejected rows are the point of the demo,
     # not a failure (`make demo` must succeed)

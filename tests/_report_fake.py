@@ -78,8 +78,10 @@ def quotas(scenarios=("base", "conservative")):
                            admission_year=T + 1, graduation_year=g, demand=dem, graduates_needed=G,
                            pipeline=P, gap=gap, dropout=0.15, quota_needed=quota, shortfall=0.0,
                            quota=quota, deficit=0.0, last_quota=25.0))
-            for k, (cc, cn, cap) in enumerate([("K1", "ГБПОУ «Колледж №1»", 50), ("K2", "=cmd|' /C calc'!A0", 30)]):
+            for k, (cc, cn, cap, dept) in enumerate([("K1", "ГБПОУ «Колледж №1»", 50, "образование"),
+                                                     ("K2", "=cmd|' /C calc'!A0", 30, "здравоохранение")]):
                 qc.append(dict(scenario=s, programme_code=code, college_code=cc, college=cn,
+                               department=dept,
                                capacity=cap, target=quota * cap / 80, quota=quota if k == 0 else 0.0,
                                last_quota=25.0 if k == 0 else 0.0, deficit=0.0))
             for y in range(T, T + H + 1):

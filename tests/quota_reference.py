@@ -20,7 +20,8 @@ Readings of the spec taken here (where the text leaves room):
   not in ``quotas_colleges``; empty ``last_quota`` counts as 0.
 * target is 0 when Σ cap·e = 0 (every licensed college has capacity 0): the formula is 0/0.
 * Names (programme, college) are trimmed like codes.
-* The no-college row has empty text (``""``) for college_code and college.
+* The no-college row has empty text (``""``) for college_code, college and department.
+* ``department`` (optional column) is carried as trimmed text, empty when absent.
 * ``education`` must equal the programme's level exactly (§4 "equals"); forecast.quotas also
   accepts the survey's aliases (``спо`` → СПО-КРС), so the random cases use canonical names.
 
@@ -208,6 +209,7 @@ def reference_quotas(demand, survey_year: int, programmes, mapping, colleges, en
         lq = _num(r.get("last_quota", ""))
         cols.setdefault(s, []).append({
             "college_code": r["college_code"].strip(), "college": r["college"].strip(),
+            "department": (r.get("department") or "").strip(),
             "capacity": int(float(r["capacity"])),
             "last_quota": 0 if lq is None else int(lq),
             "e": progs[s]["e"] if e is None else e,
@@ -258,7 +260,8 @@ def reference_quotas(demand, survey_year: int, programmes, mapping, colleges, en
                 if q > 0:
                     coll_rows.append({
                         "scenario": sc, "programme_code": s, "college_code": "",
-                        "college": "", "capacity": 0, "target": float(q), "quota": 0,
+                        "college": "", "department": "", "capacity": 0,
+                        "target": float(q), "quota": 0,
                         "last_quota": 0, "deficit": q,
                     })
             else:
@@ -277,7 +280,7 @@ def reference_quotas(demand, survey_year: int, programmes, mapping, colleges, en
                     coll_rows.append({
                         "scenario": sc, "programme_code": s,
                         "college_code": k["college_code"], "college": k["college"],
-                        "capacity": k["capacity"], "target": t, "quota": a,
+                        "department": k["department"], "capacity": k["capacity"], "target": t, "quota": a,
                         "last_quota": k["last_quota"], "deficit": deficit,
                     })
             pr, it = progs[s], info[s]

@@ -125,18 +125,62 @@ def test_min_group_infeasible_is_relaxed_and_reported():
     assert not min_group_feasible(20, np.array([14, 14]), 15)
 
 
-def test_solver_failure_falls_back(monkeypatch):
-    import forecast.quotas.allocation as alloc
+def test_solver_failure_falls_back_exactly(monkeypatch):
+    # HiGHS' documented failure (a status other than 0, here its time limit, x None) is the
+    # only one that falls back; the fallback (the dynamic programme) must give the exact
+    # optimum of §6, checked against the enumeration on every instance where the MILP runs.
+    import scipy.optimize
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("HiGHS exploded")
+    from forecast.quotas import allocation as alloc
 
-    monkeypatch.setattr(alloc, "_milp", boom)
-    a = alloc.allocate(40, [30, 30, 10], [30.0, 30.0, 10.0], ["K1", "K2", "K3"], 15,
+    calls = []
+
+    def time_limit(*args, **kwargs):
+        calls.append(1)
+        return scipy.optimize.OptimizeResult(status=1, x=None, success=False,
+                                             message="Time limit reached. (HiGHS Status 13)")
+
+    monkeypatch.setattr(scipy.optimize, "milp", time_limit)
+    rng = np.random.default_rng(7)
+    fell_back = 0
+    for _ in range(150):
+        quota, cap, w, codes, mg = random_instance(rng)
+        want, relaxed = brute_force(quota, cap, w, codes, mg)
+        got = alloc.allocate(quota, cap, w, codes, mg, method="milp")
+        assert got.quota.tolist() == want.tolist(), (quota, cap.tolist(), w.tolist(), codes, mg)
+        assert got.relaxed == relaxed
+        if got.method == "fallback":
+            fell_back += 1
+            assert "Time limit reached" in got.message and "dynamic programme" in got.message
+    assert fell_back >= 10 and calls   # the failure path really ran
+
+
+def test_a_bug_in_a_solver_path_is_not_hidden_as_a_fallback(monkeypatch):
+    from forecast.quotas import allocation as alloc
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(alloc, "_milp", bug)
+    with pytest.raises(ZeroDivisionError):
+        alloc.allocate(40, [30, 30, 10], [30.0, 30.0, 10.0], ["K1", "K2", "K3"], 15,
                        method="milp")
-    assert a.method == "fallback" and "HiGHS exploded" in a.message
-    assert a.quota.sum() == 40
-    assert np.all((a.quota == 0) | (a.quota >= 15))
+    monkeypatch.setattr(alloc, "_dp", bug)
+    with pytest.raises(ZeroDivisionError):
+        alloc.allocate(40, [30, 30, 10], [30.0, 30.0, 10.0], ["K1", "K2", "K3"], 15)
+
+
+@pytest.mark.parametrize("method", ["typo", "MILP", "", None])
+def test_unknown_method_is_an_error(method):
+    with pytest.raises(ValueError, match="method must be one of auto, dp, milp"):
+        allocate(40, [30, 30, 10], [30.0, 30.0, 10.0], ["K1", "K2", "K3"], 15, method=method)
+    # also where nothing binds (quota 0) and through the stage's API, before reading tables
+    with pytest.raises(ValueError, match="method must be one of"):
+        allocate(0, [30], [30.0], ["K1"], 15, method=method)
+    from forecast.quotas import derive_quotas_detailed
+
+    with pytest.raises(ValueError, match="method must be one of"):
+        derive_quotas_detailed(None, 2026, None, None, method=method)
 
 
 instances = st.integers(1, 8).flatmap(lambda n: st.tuples(

@@ -25,7 +25,8 @@ from forecast.quotas import derive_quotas
 
 INT_COLS = {"admission_year", "graduation_year", "quota_needed", "shortfall", "quota",
             "deficit", "last_quota", "capacity"}
-TEXT_COLS = {"scenario", "programme_code", "programme", "level", "college_code", "college"}
+TEXT_COLS = {"scenario", "programme_code", "programme", "level", "college_code", "college",
+             "department"}
 SPO = ("СПО-КРС", "СПО-ССЗ")
 COLLEGE_POOL = ("K1", "K2", "K10", "K3", "K21", "A7")
 SECTIONS = ("C", "F", "Q")
@@ -144,6 +145,9 @@ def make_case(seed: int) -> dict:
         for college in rng.sample(COLLEGE_POOL, k):
             colleges.append({
                 "college_code": _pad(rng, college), "college": f"Колледж {college}",
+                # one founding department per college (some colleges have none)
+                "department": ("образование", "здравоохранение", " культура ", "")[
+                    sum(map(ord, college)) % 4],
                 "programme_code": _pad(rng, p["code"]),
                 "capacity": cap0 if same else rng.randint(0, cap_hi),
                 "last_quota": rng.randint(0, 30),
@@ -151,7 +155,9 @@ def make_case(seed: int) -> dict:
             })
     colleges.append({"college_code": "K1", "college": "Колледж K1",
                      "programme_code": "99.99.99", "capacity": 25, "last_quota": 5,
-                     "employment_rate": ""})
+                     "employment_rate": "",
+                     "department": ("образование", "здравоохранение", " культура ", "")[
+                         sum(map(ord, "K1")) % 4]})
 
     params = {}
     if rng.random() < 0.5:

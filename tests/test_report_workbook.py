@@ -74,7 +74,10 @@ def test_csv_round_trips_floats_exactly(run):
 
 
 def test_sheet_names_and_order(wb):
-    assert wb.sheetnames == [L.sheet(k, "ru") for k in L.SHEETS]
+    # the contract's sheets, with one sheet per department (text order) after `КЦП по организациям`
+    names = [L.sheet(k, "ru") for k in L.SHEETS]
+    at = names.index("КЦП по организациям") + 1
+    assert wb.sheetnames == names[:at] + ["КЦП — здравоохранение", "КЦП — образование"] + names[at:]
     assert wb.sheetnames[0] == "Сводка" and wb.sheetnames[-1] == "Методика"
 
 
@@ -83,7 +86,9 @@ def test_english_workbook(tmp_path):
     wb = openpyxl.load_workbook(io.BytesIO(files[f"forecast_{T}.xlsx"]))
     assert wb.sheetnames == ["Summary", "Demand by profession", "Demand by industry",
                              "Profession × industry", "Quotas by programme", "Quotas by college",
-                             "Forecast accuracy", "Data issues", "Methodology"]
+                             "Quotas — здравоохранение", "Quotas — образование",
+                             "Programme updates", "Forecast accuracy",
+                             "Evaluation of last forecast", "Data issues", "Methodology"]
     assert _header(wb["Demand by profession"])[:3] == ["Scenario", "Profession code", "Profession"]
 
 
@@ -162,9 +167,9 @@ def test_survey_text_never_becomes_a_formula(files):
     idx = wb.sheetnames.index(L.sheet("issues", "ru")) + 1
     assert b"<f>" not in names[f"xl/worksheets/sheet{idx}.xml"]
     cws = wb[L.sheet("quotas_colleges", "ru")]
-    college = [c.value for c in cws["E"]]
+    college = [c.value for c in cws["F"]]
     assert "=cmd|' /C calc'!A0" in college
-    assert all(c.data_type != "f" for c in cws["E"])
+    assert all(c.data_type != "f" for c in cws["F"])
 
 
 def test_summary_has_facts_tables_and_images(wb):

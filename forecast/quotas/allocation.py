@@ -46,8 +46,12 @@ against a brute-force enumeration of the three-level objective on small instance
 * When only one college can open (quota < 2·m) the DP reduces to choosing that college.
 * If the minimum-group rule makes the problem infeasible though capacity suffices, the
   allocation is the greedy one without the rule and ``relaxed`` is set (the caller reports it).
-  If the solver fails, a deterministic heuristic (open the colleges with the largest targets,
-  then the greedy) gives the answer and ``message`` says so; the run never fails here.
+* Failures. Only HiGHS' documented failure falls back: :func:`scipy.optimize.milp` returning
+  a status other than 0 (time limit, iteration limit, numerical trouble) raises
+  :class:`SolverError`, and the allocation is then made by the dynamic programme, which is
+  exact (the same optimum, only slower on tables this large); ``method`` is ``fallback`` and
+  ``message`` says so (the caller reports it). Anything else raised is a bug and propagates.
+  An unknown ``method`` is a ValueError.
 
 Examples
 --------
@@ -69,8 +73,14 @@ DP_LIMIT = 4_000_000
 TIE = 1e-6
 #: tolerance inside the greedy/DP comparisons (float noise of exact ties)
 NOISE = 1e-9
-#: seconds HiGHS may spend on one stage before the heuristic is used
+#: seconds HiGHS may spend on one stage before the dynamic programme is used instead
 MILP_TIME_LIMIT = 10.0
+#: values of ``allocate(method=...)``
+METHODS: tuple[str, ...] = ("auto", "dp", "milp")
+
+
+class SolverError(RuntimeError):
+    """HiGHS did not return an optimal solution (its status and message)."""
 
 
 @dataclass
@@ -193,7 +203,7 @@ def _dp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray |
 
 
 def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
-    """The three stages with HiGHS; raises RuntimeError when stage 1 or 2 does not solve.
+    """The three stages with HiGHS; raises SolverError when stage 1 or 2 does not solve.
 
     Variables per college that can open (cap ≥ m): binary y (open), integer s (places above
     m, ``s ≤ (cap − m)·y``) and continuous unit variables u_j ∈ [0, 1], j = m+1 … cap, with
@@ -260,7 +270,7 @@ def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray
             res = milp(cost, constraints=LinearConstraint(mat, low, high),
                        integrality=integrality, bounds=bnd, options={**options, "presolve": False})
         if res.status != 0 or res.x is None:
-            raise RuntimeError(f"stage {stage}: {res.message}")
+            raise SolverError(f"stage {stage}: HiGHS status {res.status}: {res.message}")
         return res.x
 
     def places(x: np.ndarray) -> np.ndarray:
@@ -292,7 +302,7 @@ def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray
             gain[i], gain[k + i] = -float(m), -1.0
             try:
                 trial = places(solve(gain, a3, lo3, hi3, Bounds(lb, ub), 3))
-            except RuntimeError:
+            except SolverError:  # keep the allocation already within both windows
                 trial = alloc
             o1, o2 = objective(trial, target)
             if (int(trial[can[i]]) > cur and o1 <= best1 + TIE and o2 <= best2 + TIE
@@ -307,19 +317,12 @@ def _milp(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray
     return alloc
 
 
-def _heuristic(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
-    """Deterministic fallback: open the colleges with the largest targets, then the greedy."""
-    order = sorted(range(len(cap)), key=lambda k: (-target[k], k))
-    eligible = [k for k in order if cap[k] >= m]
-    for r in range(min(len(eligible), quota // max(m, 1)), 0, -1):
-        chosen = sorted(eligible[:r])
-        if cap[chosen].sum() >= quota:
-            lo = np.zeros(len(cap), dtype=np.int64)
-            hi = np.zeros(len(cap), dtype=np.int64)
-            lo[chosen] = m
-            hi[chosen] = np.minimum(cap[chosen], quota)
-            return _greedy(quota, lo, hi, target)
-    return _greedy(quota, np.zeros(len(cap), dtype=np.int64), np.minimum(cap, quota), target)
+def _dp_checked(quota: int, cap: np.ndarray, target: np.ndarray, m: int) -> np.ndarray:
+    got = _dp(quota, cap, target, m)
+    if got is None:  # min_group_feasible said a solution exists: a bug, not a data issue
+        raise AssertionError(f"dynamic programme found no allocation of {quota} places "
+                             f"though the minimum group {m} is feasible")
+    return got
 
 
 def min_group_feasible(quota: int, cap: np.ndarray, m: int) -> bool:
@@ -368,6 +371,8 @@ def allocate(
     >>> allocate(50, [10, 20], [10.0, 20.0], ["K1", "K2"], 15).deficit
     20
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     codes = [str(c) for c in codes]
     n = len(codes)
     cap_in = np.asarray(capacity, dtype=np.int64)
@@ -396,22 +401,19 @@ def allocate(
             sizes = 1 + np.maximum(0, np.minimum(cap, quota) - m + 1)
             cells = (quota + 1) * int(sizes.sum())
             use_dp = method == "dp" or (method == "auto" and cells <= DP_LIMIT)
-            try:
-                if use_dp:
-                    got = _dp(quota, cap, target, m)
-                    if got is None:  # cannot happen after the feasibility check
-                        raise RuntimeError("dynamic programme found no allocation")
-                    alloc, method_used = got, "dp"
-                else:
-                    got = _milp(quota, cap, target, m)
-                    alloc, method_used = got, "milp"
-            except Exception as err:  # the solver never fails the run (§6)
-                alloc = _heuristic(quota, cap, target, m)
-                method_used = "fallback"
-                message = f"solver failed ({err}); deterministic heuristic allocation used"
+            if use_dp:
+                alloc, method_used = _dp_checked(quota, cap, target, m), "dp"
+            else:
+                try:
+                    alloc, method_used = _milp(quota, cap, target, m), "milp"
+                except SolverError as err:  # the solver never fails the run (§6)
+                    alloc, method_used = _dp_checked(quota, cap, target, m), "fallback"
+                    message = (f"MILP solver failed ({err}); allocated by the dynamic "
+                               "programme instead (exact: the same optimum)")
     out = np.empty(n, dtype=np.int64)
     out[order] = alloc
     return Allocation(out, target_in, 0, method_used, relaxed, message)
 
 
-__all__ = ["Allocation", "allocate", "objective", "targets", "min_group_feasible", "DP_LIMIT"]
+__all__ = ["Allocation", "allocate", "objective", "targets", "min_group_feasible", "DP_LIMIT",
+           "METHODS", "SolverError"]

@@ -10,14 +10,18 @@ Readings of points the methodology leaves open:
 * ``education`` is read with the survey's level names and aliases
   (:func:`forecast.classifiers.normalize_education`); a value naming no level is unmapped
   with reason ``unknown_level``.
-* Only forecast years T+1 … are used: year T (the survey's actuals) and earlier never feed a
-  quota. The last forecast year of a scenario is the largest year among its rows.
+* Only forecast years T+1 … are used: rows of year T (the survey's actuals, whose demand
+  ``demand.csv`` leaves empty) and earlier are skipped before anything is read from them,
+  so ``demand.csv`` read back (or ``result.demand``) is accepted as it is. The last forecast
+  year of a scenario is the largest year among its rows.
 * ``unmapped`` lists, per scenario, profession, education and forecast year, the demand not
   converted (rows with demand 0 are left out): reason ``no_quota_level`` (ВО, ПО, БО),
   ``no_programme`` (СПО demand of a profession with no mapping row at that level) or
   ``unknown_level``.
 * Cohorts are scenario-independent; a cohort graduating in T or earlier is already in the
   labour market and is not counted; one graduating after g does not count for this quota.
+* The programme rows also carry ``demand_first`` and ``demand_last``: the mapped demand
+  (Σ m·D) of T+1 and of the scenario's last forecast year ``last_year`` (methodology §9).
 * ``demand_by_year`` has a row per scenario, programme and year T+1 … g with ``demand``
   (mapped, Σ m·D), ``graduates_needed`` (G), ``pipeline`` (P), ``supply_carried`` (S of the
   year before, i.e. what is carried into the year) and ``surplus`` (S of the year =
@@ -36,7 +40,7 @@ from forecast.classifiers import QUOTA_LEVELS, normalize_education
 from forecast.errors import InputError
 from forecast.params import QuotaParams
 from forecast.quotas.rounding import largest_remainder
-from forecast.quotas.tables import TableSource, as_number, as_text, read_table
+from forecast.quotas.tables import Table, TableSource, as_number, as_text, read_table
 
 DEMAND_REQUIRED: tuple[str, ...] = ("profession_code", "education", "year", "demand")
 DEFAULT_SCENARIO = "base"
@@ -72,9 +76,23 @@ def read_demand(source: TableSource, survey_year: int) -> tuple[pd.DataFrame, di
     keep = np.ones(len(f), dtype=bool)
     if "level" in f.columns:
         keep = (as_text(f["level"]) == "cell").to_numpy()
-    scenario = (as_text(f["scenario"]) if "scenario" in f.columns
-                else pd.Series([DEFAULT_SCENARIO] * len(f), dtype=object))
     year = as_number(t, "year", required=True, integer=True)
+    if len(f) and keep.any() and int(np.nanmax(year[keep])) > survey_year:
+        last_rows = keep
+    else:
+        last_rows = np.zeros(len(f), dtype=bool)
+    # Rows of year T and earlier (the survey's actuals: demand.csv leaves their demand
+    # empty) never feed a quota, so a table written by kadry is taken as it is.
+    keep = keep & (year > survey_year)
+    scen_all = (as_text(f["scenario"]) if "scenario" in f.columns
+                else pd.Series([DEFAULT_SCENARIO] * len(f), dtype=object))
+    last = (pd.DataFrame({"scenario": scen_all[last_rows].to_numpy(dtype=object),
+                          "year": year[last_rows].astype(np.int64)})
+            .groupby("scenario")["year"].max().astype(int).to_dict())
+    t = Table(t.name, t.label, f[keep].reset_index(drop=True), t.rows[keep], t.from_frame)
+    f = t.frame
+    year = year[keep]
+    scenario = scen_all[keep].reset_index(drop=True)
     demand = as_number(t, "demand", required=True)
     negative = demand < -NEGATIVE_NOISE
     if negative.any():
@@ -90,14 +108,12 @@ def read_demand(source: TableSource, survey_year: int) -> tuple[pd.DataFrame, di
         "education_raw": as_text(f["education"]).to_numpy(dtype=object),
         "year": year.astype(np.int64),
         "demand": demand,
-    })[keep]
-    if len(frame) == 0 or int(frame["year"].max()) <= survey_year:
+    })
+    if len(frame) == 0:
         where = " with level 'cell'" if "level" in f.columns else ""
         raise InputError(
             f"{t.label}: no rows{where} for a forecast year after the survey year {survey_year}"
         )
-    last = frame.groupby("scenario")["year"].max().astype(int).to_dict()
-    frame = frame[frame["year"] > survey_year]
     levels = {v: normalize_education(v)[0] for v in pd.unique(frame["education_raw"])}
     frame = frame.assign(education=frame["education_raw"].map(levels))
     unknown = frame["education"].isna()
@@ -133,8 +149,10 @@ def programme_table(
     scenarios = sorted(set(last_year))
     if not scenarios:
         scenarios = [DEFAULT_SCENARIO]
-    # year axis T+1 … max g
-    years = np.arange(T + 1, int(grad.max()) + 1 if n else T + 2)
+    # year axis T+1 … max(g, last forecast year): the chain stops at g, the signals of §9
+    # compare the mapped demand of T+1 and of the last forecast year
+    top = max([int(grad.max()) if n else T + 1, *last_year.values()])
+    years = np.arange(T + 1, top + 1)
     ny = len(years)
     pos = {c: i for i, c in enumerate(codes)}
 
@@ -213,6 +231,9 @@ def programme_table(
                 "shortfall": int(needed[i] - final[i]),
                 "quota": int(final[i]),
                 "employment_rate": float(e[i]),
+                "demand_first": float(mapped[i, 0]),
+                "demand_last": float(mapped[i, last - years[0]]),
+                "last_year": int(last),
             })
         if n:
             yy = np.broadcast_to(years, (n, ny))

@@ -20,8 +20,12 @@ Choices where the contract is silent (written down here so users can rely on the
   and used as given.
 * ``employment_rate`` must lie in (0, 1] and ``dropout`` in [0, 1) where given.
 * ``mapping``: a duplicate (profession, programme) pair is an error; weights lie in [0, 1].
+* Every message names table, row, column and value in one style (:meth:`Table.at`):
+  ``programmes.csv row 3, column duration_months: '-5' is not a positive number of months``.
 * ``colleges``: ``capacity`` is a non-negative whole number (required); an empty
-  ``last_quota`` is 0; an empty ``college`` name is allowed. Rows naming an unknown programme
+  ``last_quota`` is 0; an empty ``college`` name is allowed. The optional ``department``
+  (the body that founds the college and approves its КЦП) is text, empty for one unnamed
+  department; a college given two different departments is an error. Rows naming an unknown programme
   are reported (``unknown_programme``) and ignored, as the methodology says; rows of a known
   programme that gets no quota (ВО, ПО, БО) are left out of the output without a report.
 * ``enrolment``: ``students`` is a non-negative number; several rows of the same programme and
@@ -80,6 +84,20 @@ class Table:
         row = int(self.rows[i])
         return f"row {row}" + (f" (DataFrame position {row - 2})" if self.from_frame else "")
 
+    def at(self, i: int, column: str | None = None) -> str:
+        """Where a cell is, the one style of every message about a quota input table:
+        ``programmes.csv row 3, column duration_months``.
+
+        >>> t = read_table(pd.DataFrame({"code": ["01"]}), "programmes", ("code",))
+        >>> t.at(0, "code")
+        'programmes table row 2 (DataFrame position 0), column code'
+        """
+        return f"{self.label} {self.where(i)}" + (f", column {column}" if column else "")
+
+    def error(self, i: int, column: str | None, what: str) -> InputError:
+        """InputError ``<table> row <r>, column <c>: <what>`` (what names the value)."""
+        return InputError(f"{self.at(i, column)}: {what}")
+
 
 def read_table(
     source: TableSource,
@@ -104,9 +122,10 @@ def read_table(
         label, from_frame = f"{name} table", True
     else:
         path = Path(source)
-        label, from_frame = f"{name} table {path}", False
+        # the file name (programmes.csv): the config key or the caller names the folder
+        label, from_frame = path.name, False
         if not path.is_file():
-            raise InputError(f"{label}: file not found")
+            raise InputError(f"{name} table {path}: file not found")
         try:
             frame = read_text_table(path, skipinitialspace=False)
         except UnicodeDecodeError as err:
@@ -194,15 +213,13 @@ def as_number(
         bad = ~empty & np.isnan(x)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{table.label}: {table.where(i)}, column {column}: {text.iloc[i]!r} is not a number"
-            )
+            raise table.error(i, column, f"{text.iloc[i]!r} is not a number")
 
     def fail(mask: np.ndarray, what: str) -> None:
         if mask.any():
             i = int(np.flatnonzero(mask)[0])
             value = "" if empty[i] else f"{text.iloc[i]!r} "
-            raise InputError(f"{table.label}: {table.where(i)}, column {column}: {value}{what}")
+            raise table.error(i, column, f"{value}{what}")
 
     if required:
         fail(empty, "empty (a number is required)")
@@ -246,7 +263,8 @@ class QuotaInputs:
     #: college_code, college, programme_code, capacity (int), last_quota (int),
     #: employment_rate (float, NaN = empty), row — unknown programmes already dropped
     colleges: pd.DataFrame
-    #: programme_code, admission_year (int), students (float), row — admission_year ≤ T only
+    #: programme_code, admission_year (int), students (float), row, at (where, for messages);
+    #: every row (:func:`current_cohorts` keeps those admitted in T or earlier)
     enrolment: pd.DataFrame
     issues: list[dict[str, Any]] = field(default_factory=list)
 
@@ -257,10 +275,7 @@ def _duplicates(table: Table, keys: pd.DataFrame, what: str) -> None:
         i = int(np.flatnonzero(dup)[0])
         first = int(np.flatnonzero((keys == keys.iloc[i]).all(axis=1).to_numpy())[0])
         value = ", ".join(str(v) for v in keys.iloc[i].tolist())
-        raise InputError(
-            f"{table.label}: {table.where(i)}: duplicate {what} ({value}); "
-            f"first given in {table.where(first)}"
-        )
+        raise table.error(i, None, f"duplicate {what} ({value}); first given in {table.where(first)}")
 
 
 def read_programmes(source: TableSource,
@@ -272,16 +287,14 @@ def read_programmes(source: TableSource,
     code = as_text(f["code"])
     for i, c in enumerate(code):
         if c == "":
-            raise InputError(f"{t.label}: {t.where(i)}, column code: empty programme code")
+            raise t.error(i, "code", "empty programme code")
     _duplicates(t, pd.DataFrame({"code": code}), "programme code")
     levels = []
     for i, v in enumerate(as_text(f["level"])):
         level, _ = normalize_education(v)
         if level is None:
-            raise InputError(
-                f"{t.label}: {t.where(i)}, column level: {v!r} is not an education level "
-                f"(expected one of {', '.join(QUOTA_LEVELS)}, ВО, ПО, БО)"
-            )
+            raise t.error(i, "level", f"{v!r} is not an education level "
+                          f"(expected one of {', '.join(QUOTA_LEVELS)}, ВО, ПО, БО)")
         levels.append(level)
     quota = np.array([lv in QUOTA_LEVELS for lv in levels], dtype=bool)
     if issues is not None:
@@ -290,17 +303,16 @@ def read_programmes(source: TableSource,
                 issues.append(issue(
                     "programmes", int(t.rows[i]), "code", code.iloc[i], "warning",
                     "programme_code_format",
-                    f"{t.label}: {t.where(i)}: programme code {code.iloc[i]!r} is not of the "
+                    f"{t.at(i, 'code')}: programme code {code.iloc[i]!r} is not of the "
                     "form NN.NN.NN (ФГОС СПО); used as given",
                 ))
-    duration = as_number(t, "duration_months", required=True, integer=True, low=0, low_open=True)
+    duration = duration_months(t)
     for i in np.flatnonzero(quota):
         if int(duration[i]) not in PROGRAMME_DURATIONS:
-            raise InputError(
-                f"{t.label}: {t.where(i)}, column duration_months: {f['duration_months'].iloc[i]!r} "
-                f"is not one of {', '.join(map(str, PROGRAMME_DURATIONS))} months "
-                f"(programme {code.iloc[i]})"
-            )
+            raise t.error(i, "duration_months",
+                          f"{_cell(f['duration_months'].iloc[i])!r} is not one of "
+                          f"{', '.join(map(str, PROGRAMME_DURATIONS))} months "
+                          f"(programme {code.iloc[i]})")
     rate = as_number(t, "employment_rate", required=False, low=0, low_open=True, high=1)
     dropout = as_number(t, "dropout", required=False, low=0, high=1, high_open=True)
     return pd.DataFrame({
@@ -324,11 +336,9 @@ def read_mapping(source: TableSource, programmes: pd.DataFrame) -> pd.DataFrame:
     level_of = dict(zip(programmes["code"], programmes["level"]))
     for i, (p, s) in enumerate(zip(prof, prog)):
         if p == "":
-            raise InputError(f"{t.label}: {t.where(i)}, column profession_code: empty code")
+            raise t.error(i, "profession_code", "empty code")
         if s not in level_of:
-            raise InputError(
-                f"{t.label}: {t.where(i)}, column programme_code: {s!r} is not in the programmes table"
-            )
+            raise t.error(i, "programme_code", f"{s!r} is not in the programmes table")
     _duplicates(t, pd.DataFrame({"p": prof, "s": prog}), "(profession_code, programme_code) pair")
     weight = as_number(t, "weight", required=True, low=0, high=1)
     out = pd.DataFrame({
@@ -343,10 +353,10 @@ def read_mapping(source: TableSource, programmes: pd.DataFrame) -> pd.DataFrame:
     if len(bad):
         (p, lv), total = bad.index[0], float(bad.iloc[0])
         rows = out.loc[(out["profession_code"] == p) & (out["level"] == lv), "row"].tolist()
-        raise InputError(
-            f"{t.label}: weights of profession {p} at level {lv} sum to {total:.9g}, not 1 "
-            f"({'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))})"
-        )
+        first = int(np.flatnonzero(t.rows == rows[0])[0])
+        raise t.error(first, "weight",
+                      f"weights of profession {p} at level {lv} sum to {total:.9g}, not 1 "
+                      f"({'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))})")
     return out
 
 
@@ -361,23 +371,32 @@ def read_colleges(source: TableSource, programmes: pd.DataFrame,
     prog = as_text(f["programme_code"])
     for i, k in enumerate(kcode):
         if k == "":
-            raise InputError(f"{t.label}: {t.where(i)}, column college_code: empty code")
+            raise t.error(i, "college_code", "empty code")
     _duplicates(t, pd.DataFrame({"k": kcode, "s": prog}), "(college_code, programme_code) pair")
     capacity = as_number(t, "capacity", required=True, integer=True, low=0)
     last = as_number(t, "last_quota", required=False, integer=True, low=0)
     rate = as_number(t, "employment_rate", required=False, low=0, low_open=True, high=1)
+    dept = as_text(f["department"])
+    seen: dict[str, int] = {}
+    for i, (k, dp) in enumerate(zip(kcode, dept)):
+        j = seen.setdefault(k, i)
+        if dept.iloc[j] != dp:
+            raise t.error(i, "department",
+                          f"{dp!r} differs from {dept.iloc[j]!r} given for college {k} in "
+                          f"{t.where(j)} (a college has one founding department)")
     known = set(programmes["code"])
     keep = np.array([s in known for s in prog], dtype=bool)
     for i in np.flatnonzero(~keep):
         issues.append(issue(
             "colleges", int(t.rows[i]), "programme_code", prog.iloc[i], "warning",
             "unknown_programme",
-            f"{t.label}: {t.where(i)}: programme {prog.iloc[i]!r} of college {kcode.iloc[i]} "
+            f"{t.at(i, 'programme_code')}: programme {prog.iloc[i]!r} of college {kcode.iloc[i]} "
             "is not in the programmes table; row ignored",
         ))
     out = pd.DataFrame({
         "college_code": kcode.to_numpy(dtype=object),
         "college": as_text(f["college"]).to_numpy(dtype=object),
+        "department": as_text(f["department"]).to_numpy(dtype=object),
         "programme_code": prog.to_numpy(dtype=object),
         "capacity": capacity.astype(np.int64),
         "last_quota": np.nan_to_num(last, nan=0.0).astype(np.int64),
@@ -387,46 +406,71 @@ def read_colleges(source: TableSource, programmes: pd.DataFrame,
     return out[keep].reset_index(drop=True)
 
 
-def read_enrolment(source: TableSource, programmes: pd.DataFrame, survey_year: int,
-                   issues: list[dict[str, Any]]) -> pd.DataFrame:
-    """Check the enrolment table; cohorts admitted after T are reported and dropped."""
+def read_enrolment(source: TableSource, programmes: pd.DataFrame) -> pd.DataFrame:
+    """Check the enrolment table (every row kept; :func:`current_cohorts` applies T)."""
     t = read_table(source, "enrolment", ENROLMENT_COLUMNS, allow_missing_table=True)
     f = t.frame
     prog = as_text(f["programme_code"])
     known = set(programmes["code"])
     for i, s in enumerate(prog):
         if s not in known:
-            raise InputError(
-                f"{t.label}: {t.where(i)}, column programme_code: {s!r} is not in the programmes table"
-            )
+            raise t.error(i, "programme_code", f"{s!r} is not in the programmes table")
     year = as_number(t, "admission_year", required=True, integer=True)
     students = as_number(t, "students", required=True, low=0)
-    late = year > survey_year
-    for i in np.flatnonzero(late):
-        issues.append(issue(
-            "enrolment", int(t.rows[i]), "admission_year", int(year[i]), "warning",
-            "future_cohort",
-            f"{t.label}: {t.where(i)}: admission year {int(year[i])} is after the survey year "
-            f"{survey_year}; row ignored (only students already enrolled count)",
-        ))
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "programme_code": prog.to_numpy(dtype=object),
         "admission_year": year.astype(np.int64),
         "students": students,
         "row": t.rows,
+        "at": [t.at(i, "admission_year") for i in range(len(f))],
     })
-    return out[~late].reset_index(drop=True)
 
 
-def read_inputs(programmes: TableSource, mapping: TableSource, colleges: TableSource,
-                enrolment: TableSource, survey_year: int) -> QuotaInputs:
-    """Read and check all four tables."""
+def current_cohorts(enrolment: pd.DataFrame,
+                    survey_year: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Cohorts admitted in T or earlier; later ones reported (``future_cohort``) and dropped."""
+    late = enrolment["admission_year"].to_numpy() > survey_year
+    issues = [issue(
+        "enrolment", int(r.row), "admission_year", int(r.admission_year), "warning",
+        "future_cohort",
+        f"{r.at}: admission year {int(r.admission_year)} is after the survey year "
+        f"{survey_year}; row ignored (only students already enrolled count)",
+    ) for r in enrolment[late].itertuples(index=False)]
+    return enrolment[~late].reset_index(drop=True), issues
+
+
+def read_inputs(programmes: TableSource, mapping: TableSource, colleges: TableSource = None,
+                enrolment: TableSource = None) -> QuotaInputs:
+    """Read and check all four tables; every check that needs no demand and no survey year.
+
+    The run calls it once, at configuration time (:func:`check_tables`), so that a bad table
+    stops the run before the long work; :func:`forecast.quotas.derive_quotas_detailed` calls
+    it on the tables it is given.
+    """
     issues: list[dict[str, Any]] = []
     progs = read_programmes(programmes, issues)
     mapp = read_mapping(mapping, progs)
     cols = read_colleges(colleges, progs, issues)
-    enrol = read_enrolment(enrolment, progs, survey_year, issues)
+    enrol = read_enrolment(enrolment, progs)
     return QuotaInputs(progs, mapp, cols, enrol, issues)
+
+
+def duration_months(table: Table) -> np.ndarray:
+    """The ``duration_months`` column: whole, positive numbers of months (the one reader of
+    it; :func:`forecast.quotas.programmes.graduation_offset` turns months into years)."""
+    x = as_number(table, "duration_months", required=True, integer=True)
+    bad = np.flatnonzero(~(x > 0))
+    if len(bad):
+        i = int(bad[0])
+        raise table.error(i, "duration_months",
+                          f"{_cell(table.frame['duration_months'].iloc[i])!r} is not a positive "
+                          "number of months")
+    return x
+
+
+def _cell(v: Any) -> str:
+    """A cell as the user typed it (numbers of a DataFrame without a trailing '.0')."""
+    return as_text(pd.Series([v], dtype=object)).iloc[0]
 
 
 __all__ = [
@@ -436,6 +480,8 @@ __all__ = [
     "as_number",
     "as_text",
     "issue",
+    "current_cohorts",
+    "duration_months",
     "read_colleges",
     "read_enrolment",
     "read_inputs",

@@ -24,7 +24,11 @@ SHEETS: dict[str, tuple[str, str]] = {
     "cells": ("Профессия × отрасль", "Profession × industry"),
     "quotas_programmes": ("КЦП по программам", "Quotas by programme"),
     "quotas_colleges": ("КЦП по организациям", "Quotas by college"),
+    "signals": ("Обновление программ", "Programme updates"),
     "accuracy": ("Качество прогноза", "Forecast accuracy"),
+    # methodology §8 names it "Evaluation of last year's forecast": 34 characters, past the
+    # 31 that Excel allows in a sheet name
+    "evaluation": ("Оценка прошлого прогноза", "Evaluation of last forecast"),
     "issues": ("Проверка данных", "Data issues"),
     "methodology": ("Методика", "Methodology"),
 }
@@ -123,6 +127,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "wmape": ("wMAPE", "wMAPE"),
     "rho_pooled": ("ρ общий", "Pooled ρ"),
     "n_obs": ("Наблюдений", "Observations"),
+    "department": ("Ведомство", "Department"),
+    "signal": ("Сигнал", "Signal"),
+    "threshold": ("Порог", "Threshold"),
+    "kind": ("Вид строки", "Row kind"),
+    "forecast": ("Прогноз", "Forecast"),
+    "actual": ("Факт", "Actual"),
+    "error": ("Ошибка (прогноз − факт)", "Error (forecast − actual)"),
+    "ape": ("Отн. ошибка |ошибка|/факт", "APE |error|/actual"),
+    "in_80": ("Внутри 80%", "Inside 80%"),
+    "in_95": ("Внутри 95%", "Inside 95%"),
+    "wmape_flat": ("wMAPE без изменений", "wMAPE flat"),
+    "n_keys": ("Ключей", "Keys"),
 }
 
 #: cell values shown translated (accuracy methods, booleans)
@@ -137,7 +153,27 @@ VALUES: dict[str, tuple[str, str]] = {
     "all": ("все", "all"),
     "True": ("да", "yes"),
     "False": ("нет", "no"),
+    "NO_PROGRAMME": ("нет программы", "no programme"),
+    "CAPACITY_DEFICIT": ("не хватает мощности", "capacity deficit"),
+    "BELOW_MIN_GROUP": ("меньше минимальной группы", "below the minimum group"),
+    "GROWING": ("потребность растёт", "demand growing"),
+    "DECLINING": ("потребность снижается", "demand declining"),
+    "NEW_PROFESSION": ("новая профессия", "new profession"),
 }
+
+#: levels of the hierarchy (evaluation sheet)
+LEVELS: dict[str, tuple[str, str]] = {
+    "total": ("регион", "region"),
+    "section": ("отрасль", "industry"),
+    "profession": ("профессия", "profession"),
+    "cell": ("профессия × отрасль", "profession × industry"),
+}
+
+
+def level(v, lang: str = "ru"):
+    """A hierarchy level's name (unchanged when unknown)."""
+    pair = LEVELS.get(str(v))
+    return _pick(pair, lang) if pair else v
 
 #: captions and free text
 TEXT: dict[str, tuple[str, str]] = {
@@ -191,6 +227,37 @@ TEXT: dict[str, tuple[str, str]] = {
                "Time-series engine on industry employment: rolling origin, 1–{H} years ahead "
                "(interval coverage in %)"),
     "unmapped": ("Потребность {A}–{B}, не переведённая в КЦП", "Demand {A}–{B} not converted to quotas"),
+    "subtotal": ("Итого: {D}", "Subtotal: {D}"),
+    "no_department": ("(ведомство не указано)", "(no department given)"),
+    "department_sheet": ("КЦП — {D}", "Quotas — {D}"),
+    "department_title": ("КЦП на {A} год: {D} (сценарий {S}) — приложение к приказу",
+                         "Admission quotas for {A}: {D} (scenario {S}) — annex to the order"),
+    "department_note": ("Ведомство утверждает КЦП своих организаций; строки — организации "
+                        "и программы, итог — сумма мест.",
+                        "The department approves the quotas of its colleges; rows are colleges "
+                        "and programmes, the total is the sum of places."),
+    "signals_note": ("Сигналы для обновления программ (методика §9): пороги — "
+                     "quotas.min_group, quotas.signal_change, quotas.signal_min_headcount. "
+                     "Показан сценарий «{S}», другие — через фильтр.",
+                     "Signals for updating programmes (methodology §9): thresholds "
+                     "quotas.min_group, quotas.signal_change, quotas.signal_min_headcount. "
+                     "Scenario '{S}' is shown, pick another with the filter."),
+    "no_evaluation": ("Прошлый прогноз не оценивался: укажите папку прошлогоднего расчёта в "
+                      "[evaluation] previous (или выполните kadry evaluate PREVIOUS CURRENT).",
+                      "Last year's forecast was not evaluated: name last year's output folder "
+                      "in [evaluation] previous (or run kadry evaluate PREVIOUS CURRENT)."),
+    "evaluation_summary": ("Прогноз {T0} г. на {T} г. (горизонт {H}) против обследования {T} г.: "
+                           "wMAPE = Σ|ошибка| / Σ факт, смещение = Σ ошибка / Σ факт, "
+                           "сравнение с прогнозом «без изменений» (численность {T0} г.)",
+                           "The {T0} forecast of {T} (horizon {H}) against the {T} survey: "
+                           "wMAPE = Σ|error| / Σ actual, bias = Σ error / Σ actual, against "
+                           "the flat forecast (employment of {T0})"),
+    "evaluation_quotas": ("Предложенная в {T0} г. КЦП на {A} г. и утверждённая (КЦП прошлого года)",
+                          "Quotas proposed in {T0} for {A} against those approved (last year's quota)"),
+    "evaluation_details": ("По уровням и ключам (пустой прогноз или факт — ключ есть только в "
+                           "одном расчёте; в сводку не входит)",
+                           "By level and key (forecast or actual empty: the key is in one run "
+                           "only; left out of the summary)"),
     "accuracy_note": ("Ретроспективная проверка: прогноз, сделанный по данным прошлых волн, "
                       "сравнивается с потребностью, реализованной по следующим волнам. "
                       "wMAPE = Σ|прогноз − факт| / Σ факт (меньше — лучше); покрытие — доля "
@@ -238,4 +305,5 @@ def section_name(code: str, lang: str = "ru") -> str:
     return names.get(str(code), "")
 
 
-__all__ = ["SHEETS", "COLUMNS", "TEXT", "VALUES", "sheet", "col", "text", "value", "section_name"]
+__all__ = ["SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "col", "text", "value",
+           "level", "section_name"]

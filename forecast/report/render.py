@@ -2,7 +2,9 @@
 
 The run is duck-typed (the attributes of :class:`forecast.pipeline.RunResult`): config,
 survey_year, demand, quotas_programmes, quotas_colleges, accuracy, realisation, survey,
-history, programmes, demand_by_year, quota_issues.
+history, programmes, demand_by_year, quota_issues, programme_signals, evaluation (the last
+two optional: ``programme_signals.csv`` is always written, empty without signals;
+``evaluation.csv`` only when the run has an evaluation).
 
 Plots (``plots/``): ``fan_total.png`` (regional employment), ``fan_01_<code>.png`` …
 (the largest profession × education rows by employment in year T, up to
@@ -15,8 +17,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 
-from forecast.columns import DEMAND_COLUMNS, QUOTAS_COLLEGES_COLUMNS, QUOTAS_PROGRAMMES_COLUMNS
+from forecast.columns import (
+    DEMAND_COLUMNS,
+    EVALUATION_COLUMNS,
+    PROGRAMME_SIGNALS_COLUMNS,
+    QUOTAS_COLLEGES_COLUMNS,
+    QUOTAS_PROGRAMMES_COLUMNS,
+)
 from forecast.report import labels as L
 from forecast.report import plots
 from forecast.report import tables as tb
@@ -93,6 +102,13 @@ def render(run) -> dict[str, bytes]:
         "quotas_colleges.csv": csv_bytes(run.quotas_colleges, QUOTAS_COLLEGES_COLUMNS),
         "survey_report.json": json_bytes(run.survey.report() if run.survey is not None else {}),
     }
+    signals = getattr(run, "programme_signals", None)
+    if signals is None:
+        signals = pd.DataFrame({c: [] for c in PROGRAMME_SIGNALS_COLUMNS})
+    files["programme_signals.csv"] = csv_bytes(signals, PROGRAMME_SIGNALS_COLUMNS)
+    evaluation = getattr(run, "evaluation", None)
+    if evaluation is not None:  # only with [evaluation] previous (interfaces.md)
+        files["evaluation.csv"] = csv_bytes(evaluation, EVALUATION_COLUMNS)
     for name, png in sorted(images.items()):
         files[f"plots/{name}"] = png
     files[f"forecast_{int(run.survey_year)}.xlsx"] = build_workbook(run, images)

@@ -231,6 +231,61 @@ def quota_colleges_table(qc: pd.DataFrame) -> pd.DataFrame:
     return q
 
 
+#: quotas_colleges columns summed in a department's subtotal (deficit repeats the
+#: programme's on each college row, so it is not summed)
+DEPARTMENT_SUM_COLUMNS: tuple[str, ...] = ("capacity", "target", "quota", "last_quota", "change")
+
+
+def quota_colleges_by_department(qc: pd.DataFrame, programme_names: pd.Series | None = None,
+                                 subtotal_label: str = "Итого: {D}",
+                                 no_department: str = "—") -> pd.DataFrame:
+    """``quotas_colleges`` grouped by department: per scenario, each department's college rows
+    (by programme_code, college_code) followed by its subtotal row.
+
+    Columns: those of :func:`quota_colleges_table`, ``programme``, ``department`` (the label
+    shown; empty department → ``no_department``) and ``row_kind`` (``college`` or
+    ``subtotal``). A subtotal row sums :data:`DEPARTMENT_SUM_COLUMNS` over its department's
+    college rows and names the department in ``college``. Departments come in text order
+    (the empty one last), scenarios in :func:`scenario_order`.
+    """
+    q = quota_colleges_table(qc)
+    q["scenario"] = _text(q["scenario"])
+    dept = _text(q["department"]) if "department" in q.columns else pd.Series("", index=q.index)
+    q["department"] = dept.str.strip()
+    names = programme_names if programme_names is not None else pd.Series(dtype=object)
+    q["programme"] = q["programme_code"].map(names)
+    rank = {sc: i for i, sc in enumerate(scenario_order(q["scenario"]))}
+    q = q.assign(_s=q["scenario"].map(rank), _e=(q["department"] == "").astype(int))
+    q = q.sort_values(["_s", "_e", "department", "programme_code", "college_code"],
+                      kind="mergesort")
+    parts = []
+    for (_, _, d), g in q.groupby(["_s", "_e", "department"], sort=True):
+        label = d or no_department
+        rows = g.drop(columns=["_s", "_e"]).assign(department=label, row_kind="college")
+        sub = {c: float(rows[c].astype(float).sum()) for c in DEPARTMENT_SUM_COLUMNS}
+        sub.update(scenario=rows["scenario"].iloc[0], department=label, row_kind="subtotal",
+                   college=subtotal_label.format(D=label))
+        parts += [rows, pd.DataFrame([sub])]
+    if not parts:
+        return q.drop(columns=["_s", "_e"]).assign(row_kind=pd.Series(dtype=object))
+    return pd.concat(parts, ignore_index=True)
+
+
+def department_table(qc: pd.DataFrame, scenario: str, department: str,
+                     programme_names: pd.Series | None = None) -> pd.DataFrame:
+    """One department's colleges and quotas of ``scenario`` (the table of its order):
+    college_code, college, programme_code, programme, capacity, quota, last_quota, change,
+    sorted by college and programme. ``department`` '' selects colleges without one."""
+    q = quota_colleges_table(qc)
+    dept = (_text(q["department"]).str.strip() if "department" in q.columns
+            else pd.Series("", index=q.index))
+    q = q[(_text(q["scenario"]) == str(scenario)) & (dept == department)
+          & (_text(q["college_code"]) != "")]
+    names = programme_names if programme_names is not None else pd.Series(dtype=object)
+    q = q.assign(programme=q["programme_code"].map(names))
+    return q.sort_values(["college_code", "programme_code"], kind="mergesort").reset_index(drop=True)
+
+
 def finite_or_none(v):
     """A float for the workbook, None for NaN."""
     try:
@@ -241,4 +296,5 @@ def finite_or_none(v):
 
 
 __all__ = ["scenario_order", "demand_wide", "totals_by_year", "top_professions", "issue_counts",
-           "all_issues", "quota_programmes_table", "quota_chain", "quota_colleges_table"]
+           "all_issues", "quota_programmes_table", "quota_chain", "quota_colleges_table",
+           "quota_colleges_by_department", "department_table", "DEPARTMENT_SUM_COLUMNS"]

@@ -52,7 +52,10 @@ def build_workbook(run, images: dict[str, bytes] | None = None) -> bytes:
     _demand_sheet(sheets["cells"], run.demand, "cell", T, lang, primary)
     _quota_programmes(sheets["quotas_programmes"], run, lang, T, primary)
     _quota_colleges(sheets["quotas_colleges"], run, lang, primary)
+    _department_sheets(wb, sheets["quotas_colleges"], run, lang, T, primary)
+    _signals(sheets["signals"], run, lang, primary)
     _accuracy(sheets["accuracy"], run, lang)
+    _evaluation(sheets["evaluation"], run, lang)
     _issues(sheets["issues"], run, lang)
     _methodology(sheets["methodology"], run, lang, T, scen)
     for ws in wb.worksheets:
@@ -282,15 +285,26 @@ def _quota_programmes(ws, run, lang, T, primary) -> None:
         write_table(ws, u, cols, start_row=r + 1, freeze=False, autofilter=False)
 
 
+def _programme_names(run) -> pd.Series:
+    qp = run.quotas_programmes
+    return qp.drop_duplicates("programme_code").set_index("programme_code")["programme"]
+
+
 def _quota_colleges(ws, run, lang, primary) -> None:
+    """College rows grouped by department, each group closed by its subtotal row (a
+    SUBTOTAL(109, …) of the group, so that the filter and the grand total, which skips
+    nested SUBTOTALs, stay right)."""
+    from openpyxl.utils import get_column_letter
+
     qc = run.quotas_colleges
     if not len(qc):
         set_text(ws.cell(row=1, column=1), L.text("no_quotas", lang))
         return
-    table = tb.quota_colleges_table(qc)
-    names = run.quotas_programmes.drop_duplicates("programme_code").set_index("programme_code")["programme"]
-    table.insert(2, "programme", table["programme_code"].map(names))
+    table = tb.quota_colleges_by_department(qc, _programme_names(run),
+                                            subtotal_label=L.text("subtotal", lang),
+                                            no_department=L.text("no_department", lang))
     cols = [Col("scenario", L.col("scenario", lang)),
+            Col("department", L.col("department", lang), width=24),
             Col("programme_code", L.col("programme_code", lang), "code"),
             Col("programme", L.col("programme", lang), width=30),
             Col("college_code", L.col("college_code", lang), "code"),
@@ -301,10 +315,145 @@ def _quota_colleges(ws, run, lang, primary) -> None:
             Col("last_quota", L.col("last_quota", lang), _INT, True),
             Col("change", L.col("change", lang), _INT, True),
             Col("deficit", L.col("deficit", lang), _INT)]
-    write_table(ws, table, cols, total_label=L.text("total", lang),
-                filter_values={"scenario": [primary]} if primary else None)
-    ws.freeze_panes = ws.cell(row=2, column=6)
+    first, _ = write_table(ws, table, cols, total_label=L.text("total", lang),
+                           filter_values={"scenario": [primary]} if primary else None)
+    kinds = table["row_kind"].tolist()
+    start = first
+    for i, kind in enumerate(kinds):
+        r = first + i
+        if kind != "subtotal":
+            continue
+        for j, c in enumerate(cols, start=1):
+            cell = ws.cell(row=r, column=j)
+            cell.font = Font(bold=True)
+            if c.total:
+                letter = get_column_letter(j)
+                cell.value = f"=SUBTOTAL(109,{letter}{start}:{letter}{r - 1})"
+        start = r + 1
+    ws.freeze_panes = ws.cell(row=2, column=7)
     _note_below(ws, len(table) + 3, L.text("filter_note", lang, S=primary))
+
+
+def _sheet_title(name: str, taken: list[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
+    clean = "".join(" " if ch in '[]:*?/\\' else ch for ch in name).strip()[:31].strip()
+    title, k = clean or "—", 2
+    while title.lower() in (t.lower() for t in taken):
+        suffix = f" ({k})"
+        title, k = clean[:31 - len(suffix)] + suffix, k + 1
+    return title
+
+
+def _department_sheets(wb, after, run, lang, T, primary) -> None:
+    """One sheet per department (primary scenario) to attach to its order; none when the
+    colleges table names no department (the sheet `КЦП по организациям` is then the one)."""
+    qc = run.quotas_colleges
+    if not len(qc) or "department" not in qc.columns:
+        return
+    dept = qc["department"].astype(object).where(qc["department"].notna(), "").astype(str).str.strip()
+    names = sorted(set(dept[qc["college_code"].astype(str) != ""]))
+    if not any(names):
+        return
+    names = [d for d in names if d] + [d for d in names if not d]
+    pos = wb.sheetnames.index(after.title)
+    for i, d in enumerate(names, start=1):
+        label = d or L.text("no_department", lang)
+        ws = wb.create_sheet(_sheet_title(L.text("department_sheet", lang, D=label), wb.sheetnames),
+                             index=pos + i)
+        table = tb.department_table(qc, primary, d, _programme_names(run))
+        heading(ws, 1, L.text("department_title", lang, A=T + 1, D=label, S=primary), size=12)
+        cols = [Col("college_code", L.col("college_code", lang), "code"),
+                Col("college", L.col("college", lang), width=44),
+                Col("programme_code", L.col("programme_code", lang), "code"),
+                Col("programme", L.col("programme", lang), width=40),
+                Col("capacity", L.col("capacity", lang), _INT, True),
+                Col("quota", L.col("quota", lang), _INT, True),
+                Col("last_quota", L.col("last_quota", lang), _INT, True),
+                Col("change", L.col("change", lang), _INT, True)]
+        write_table(ws, table, cols, start_row=3, total_label=L.text("total", lang),
+                    freeze=False)
+        ws.freeze_panes = ws.cell(row=4, column=1)
+        quota_col = [c.key for c in cols].index("quota") + 1
+        for r in range(4, len(table) + 4):
+            ws.cell(row=r, column=quota_col).font = Font(bold=True)
+        _note_below(ws, len(table) + 6, L.text("department_note", lang))
+
+
+def _signals(ws, run, lang, primary) -> None:
+    sig = getattr(run, "programme_signals", None)
+    cols = [Col("scenario", L.col("scenario", lang)),
+            Col("signal", L.col("signal", lang), width=24),
+            Col("programme_code", L.col("programme_code", lang), "code"),
+            Col("programme", L.col("programme", lang), width=30),
+            Col("profession_code", L.col("profession_code", lang), "code"),
+            Col("profession", L.col("profession", lang), width=28),
+            Col("education", L.col("education", lang)),
+            Col("value", L.col("value", lang), "num2"),
+            Col("threshold", L.col("threshold", lang), "num2"),
+            Col("message", L.col("message", lang), width=90)]
+    shown = (sig.copy() if sig is not None else
+             pd.DataFrame({c.key: [] for c in cols}))
+    shown["signal"] = [L.value(v, lang) for v in shown["signal"].tolist()]
+    write_table(ws, shown, cols, filter_values={"scenario": [primary]} if primary and len(shown) else None)
+    if not len(shown):
+        set_text(ws.cell(row=2, column=1), L.text("no_rows", lang))
+        return
+    for r in range(2, len(shown) + 2):
+        ws.cell(row=r, column=len(cols)).alignment = Alignment(wrap_text=True, vertical="top")
+    _note_below(ws, len(shown) + 3, L.text("signals_note", lang, S=primary))
+
+
+def _evaluation(ws, run, lang) -> None:
+    """Summary (one row per level) on top, then the quota rows, then the details."""
+    ev = getattr(run, "evaluation", None)
+    if ev is None or not len(ev):
+        set_text(ws.cell(row=1, column=1), L.text("no_evaluation", lang))
+        return
+    summ = ev[ev["kind"] == "summary"].copy()
+    T = int(summ["year"].iloc[0])
+    H = int(summ["horizon"].iloc[0])
+    summ["level"] = [L.level(v, lang) for v in summ["level"].tolist()]
+    cols = [Col("level", L.col("level", lang), width=22),
+            Col("year", L.col("year", lang), "year"),
+            Col("horizon", L.col("horizon", lang), _INT),
+            Col("wmape", L.col("wmape", lang), "pct"),
+            Col("bias", L.col("bias", lang), "pct"),
+            Col("coverage_80", L.col("coverage_80", lang), "pct"),
+            Col("coverage_95", L.col("coverage_95", lang), "pct"),
+            Col("wmape_flat", L.col("wmape_flat", lang), "pct"),
+            Col("n", L.col("n_keys", lang), _INT)]
+    write_table(ws, summ, cols, start_row=1)
+    r = len(summ) + 2
+    _note_below(ws, r, L.text("evaluation_summary", lang, T0=T - H, T=T, H=H), span=9)
+    r += 2
+    quota = ev[ev["kind"] == "quota"]
+    if len(quota):
+        heading(ws, r, L.text("evaluation_quotas", lang, T0=T - H, A=T - H + 1))
+        qcols = [Col("programme_code", L.col("programme_code", lang), "code"),
+                 Col("year", L.col("admission_year", lang), "year"),
+                 Col("forecast", L.col("quota", lang), _INT, True),
+                 Col("actual", L.col("last_quota", lang), _INT, True),
+                 Col("error", L.col("change", lang), _INT, True)]
+        write_table(ws, quota, qcols, start_row=r + 1, freeze=False, autofilter=False,
+                    total_label=L.text("total", lang))
+        r += len(quota) + 4
+    det = ev[ev["kind"] == "detail"].copy()
+    det["level"] = [L.level(v, lang) for v in det["level"].tolist()]
+    for c in ("in_80", "in_95"):
+        det[c] = [L.value(str(v), lang) if v is not None and v == v else None for v in det[c]]
+    heading(ws, r, L.text("evaluation_details", lang))
+    dcols = [Col("level", L.col("level", lang), width=22),
+             Col("okved_section", L.col("okved_section", lang), "code"),
+             Col("profession_code", L.col("profession_code", lang), "code"),
+             Col("education", L.col("education", lang)),
+             Col("year", L.col("year", lang), "year"),
+             Col("forecast", L.col("forecast", lang), _NUM),
+             Col("actual", L.col("actual", lang), _NUM),
+             Col("error", L.col("error", lang), _NUM),
+             Col("ape", L.col("ape", lang), "pct"),
+             Col("in_80", L.col("in_80", lang)),
+             Col("in_95", L.col("in_95", lang))]
+    write_table(ws, det, dcols, start_row=r + 1, freeze=False, autofilter=False)
 
 
 def _generic_cols(frame: pd.DataFrame, lang: str) -> list[Col]:

@@ -36,6 +36,12 @@ COLLEGE_NAMES: tuple[str, ...] = (
     "ГБПОУ «Заречный медицинский колледж»",
 )
 
+#: founding department of each college (by index; the rest: education). The sample region
+#: has the three departments of measure 13: the medical colleges belong to health, the
+#: college of catering and hospitality (tourism) to the department of culture and tourism.
+DEPARTMENTS: dict[int, str] = {1: "здравоохранение", 14: "здравоохранение", 13: "культура"}
+DEFAULT_DEPARTMENT = "образование"
+
 #: which colleges (by index) hold a licence for programmes whose code starts with a prefix
 _LICENCES: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("08.01", (2, 6, 12)), ("08.02", (6, 0)), ("09.01", (9, 7)), ("09.02", (9, 0)),
@@ -91,7 +97,8 @@ def programme_intake(programmes: pd.DataFrame, mapping: pd.DataFrame,
 
 def colleges_table(rng: np.random.Generator, programmes: pd.DataFrame,
                    intake: pd.Series | None = None) -> pd.DataFrame:
-    """colleges.csv: college_code, college, programme_code, capacity, last_quota, employment_rate.
+    """colleges.csv: college_code, college, programme_code, capacity, last_quota, employment_rate,
+    department (:data:`DEPARTMENTS`).
 
     A programme's past quota is its ``intake`` (see :func:`programme_intake`, from the
     region's history) times a lognormal factor (median 1, sd 0.35 in logs: some programmes
@@ -112,9 +119,10 @@ def colleges_table(rng: np.random.Generator, programmes: pd.DataFrame,
             cap = int(max(25, 5 * np.ceil(last * rng.uniform(1.0, 1.6) / 5)))
             er = np.nan if (rng.random() < 0.25 or np.isnan(emp)) else float(
                 np.clip(np.round(emp + rng.normal(0, 0.05), 2), 0.3, 0.95))
-            rows.append((f"K{k + 1:02d}", COLLEGE_NAMES[k], code, cap, last, er))
+            rows.append((f"K{k + 1:02d}", COLLEGE_NAMES[k], code, cap, last, er,
+                         DEPARTMENTS.get(k, DEFAULT_DEPARTMENT)))
     df = pd.DataFrame(rows, columns=["college_code", "college", "programme_code", "capacity",
-                                     "last_quota", "employment_rate"])
+                                     "last_quota", "employment_rate", "department"])
     return df.sort_values(["college_code", "programme_code"], kind="stable").reset_index(drop=True)
 
 
