@@ -42,8 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--config", required=True, metavar="kadry.toml")
     r.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
     r.add_argument("--scenario", metavar="NAME", help="only this scenario variant")
-    r.add_argument("--backend", choices=("local", "dask"), default="local")
-    for sp in (d, t, v, r):
+
+    n = sub.add_parser("national", help="every region's annual cycle and the national roll-up (Dask)")
+    n.add_argument("--config", required=True, metavar="national.toml")
+    n.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
+    n.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler (default: [dask] scheduler, else a local cluster)")
+    n.add_argument("--workers", type=int, metavar="N",
+                   help="local cluster worker processes (default: [dask] workers, else the "
+                        "machine's cores); 0: the regions one after another in this process, no Dask")
+    for sp in (d, t, v, r, n):
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
         sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
     return p
@@ -71,7 +79,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from forecast.pipeline import run_command
 
-    return run_command(args.config, out=args.out, scenario=args.scenario, backend=args.backend,
+    return run_command(args.config, out=args.out, scenario=args.scenario,
                        progress=_progress_enabled(args))
 
 
@@ -81,7 +89,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo_command(out=args.out, progress=_progress_enabled(args))
 
 
-_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo}
+def _cmd_national(args: argparse.Namespace) -> int:
+    from forecast.national import national_command
+
+    return national_command(args.config, out=args.out, scheduler=args.scheduler,
+                            workers=args.workers, progress=_progress_enabled(args))
+
+
+_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo,
+             "national": _cmd_national}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
