@@ -64,12 +64,22 @@ def _parser() -> argparse.ArgumentParser:
                         "[output]; relative paths in it are relative to its folder)")
     r.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
     r.add_argument("--scenario", metavar="NAME", help="only this scenario variant")
-    r.add_argument("--backend", choices=("local", "dask"), default="local")
     e = sub.add_parser("evaluate", help="last year's forecast against this year's survey "
                                         "(methodology §8): writes evaluation.csv")
     e.add_argument("previous", metavar="PREVIOUS", help="last year's output folder")
     e.add_argument("current", metavar="CURRENT", help="this year's output folder (a later survey year)")
     e.add_argument("--out", metavar="FILE", help="where to write (default CURRENT/evaluation.csv)")
+
+    n = sub.add_parser("national", help="every region's annual cycle and the national roll-up (Dask)")
+    n.add_argument("--config", required=True, metavar="national.toml",
+                   help="the national config: [national] regions (globs of the regions' kadry.toml), "
+                        "[dask], [output]")
+    n.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
+    n.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler (default: [dask] scheduler, else a local cluster)")
+    n.add_argument("--workers", type=int, metavar="N",
+                   help="local cluster worker processes (default: [dask] workers, else the "
+                        "machine's cores); 0: the regions one after another in this process, no Dask")
     for sp in sub.choices.values():  # every command: the exit codes and the common options
         sp.epilog = EXIT_CODES_HELP
         sp.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -102,7 +112,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from forecast.pipeline import run_command
 
-    return run_command(args.config, out=args.out, scenario=args.scenario, backend=args.backend,
+    return run_command(args.config, out=args.out, scenario=args.scenario,
                        progress=_progress_enabled(args))
 
 
@@ -130,8 +140,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_national(args: argparse.Namespace) -> int:
+    from forecast.national import national_command
+
+    return national_command(args.config, out=args.out, scheduler=args.scheduler,
+                            workers=args.workers, progress=_progress_enabled(args))
+
+
 _COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo,
-             "evaluate": _cmd_evaluate}
+             "evaluate": _cmd_evaluate, "national": _cmd_national}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

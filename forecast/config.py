@@ -40,6 +40,7 @@ forecast.errors.ConfigError: unknown section [forcast] in the config; known sect
 from __future__ import annotations
 
 import dataclasses
+import glob
 import math
 import re
 import tomllib
@@ -51,13 +52,18 @@ from typing import Any
 from forecast.errors import ConfigError
 from forecast.params import (
     LANGUAGES,
+    NATIONAL_CODE,
     RECONCILE_METHODS,
+    REGION_CODE_PATTERN,
+    DaskParams,
     DemandParams,
     EvaluationParams,
     ForecastParams,
+    NationalParams,
     OutputParams,
     QuotaParams,
     QuotaTables,
+    RegionParams,
     SurveyParams,
     as_dict,
     from_mapping,
@@ -65,7 +71,9 @@ from forecast.params import (
 from forecast.quotas.checks import check_params as check_quota_params
 from forecast.quotas.checks import check_tables
 
-SECTIONS: tuple[str, ...] = ("survey", "forecast", "demand", "quotas", "evaluation", "output")
+SECTIONS: tuple[str, ...] = ("survey", "forecast", "demand", "quotas", "evaluation", "region", "output")
+#: sections of ``national.toml`` (:func:`load_national_config`)
+NATIONAL_SECTIONS: tuple[str, ...] = ("national", "dask", "output")
 _QUOTA_PARAM_KEYS = tuple(f.name for f in dataclasses.fields(QuotaParams))
 _QUOTA_TABLE_KEYS = tuple(f.name for f in dataclasses.fields(QuotaTables))
 
@@ -83,6 +91,8 @@ class Config:
     survey, forecast, demand, quotas, tables, output :
         The parameter dataclasses of :mod:`forecast.params`; paths in ``survey``,
         ``forecast.scenario``, ``tables`` and ``output.dir`` are absolute strings.
+    region : RegionParams
+        ``[region]`` code and name (both None when the section is absent).
     """
 
     path: Path | None
@@ -93,6 +103,7 @@ class Config:
     quotas: QuotaParams = field(default_factory=QuotaParams)
     tables: QuotaTables = field(default_factory=QuotaTables)
     output: OutputParams = field(default_factory=OutputParams)
+    region: RegionParams = field(default_factory=RegionParams)
     evaluation: EvaluationParams = field(default_factory=EvaluationParams)
     #: the quota tables as read and checked at configuration time
     #: (:func:`forecast.quotas.check_tables`; None without ``[quotas] programmes``): the run
@@ -100,10 +111,14 @@ class Config:
     quota_inputs: Any = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        """The configuration as resolved, in the file's sections (for manifest.json)."""
+        """The configuration as resolved, in the file's sections (for manifest.json).
+
+        ``region`` is there only when the config has a ``[region]`` section, so manifests
+        of configs without one are unchanged.
+        """
         quotas = as_dict(self.quotas)
         quotas.update(as_dict(self.tables))
-        return {
+        out = {
             "survey": as_dict(self.survey),
             "forecast": as_dict(self.forecast),
             "demand": as_dict(self.demand),
@@ -111,6 +126,9 @@ class Config:
             "evaluation": as_dict(self.evaluation),
             "output": as_dict(self.output),
         }
+        if self.region != RegionParams():
+            out["region"] = as_dict(self.region)
+        return out
 
     def input_files(self) -> dict[str, str]:
         """Every input file by a stable label (survey files found under folders included).
@@ -147,25 +165,9 @@ class Config:
         return dataclasses.replace(self, **sections)
 
 
-def load_config(path: str | Path) -> Config:
-    """Read, check and resolve ``kadry.toml``.
-
-    Parameters
-    ----------
-    path : str or Path
-        The config file; relative paths inside it are relative to its folder.
-
-    Returns
-    -------
-    Config
-
-    Raises
-    ------
-    ConfigError
-        Unreadable file or TOML, unknown section or key (named), a bad value, a missing
-        input file (key and path named), a horizon too short for the longest programme.
-    """
-    path = Path(path)
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a config file; every failure a ConfigError saying what to fix
+    (a Windows path in double quotes gets a hint: TOML reads ``\\U``, ``\\n`` as escapes)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -186,6 +188,29 @@ def load_config(path: str | Path) -> Config:
             hint = (" — a Windows path in \"double quotes\" needs / instead of \\ "
                     "(\"C:/data/surveys\") or 'single quotes' ('C:\\data\\surveys')")
         raise ConfigError(f"config file {path} is not valid TOML: {exc}{hint}") from None
+    return data
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, check and resolve ``kadry.toml``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The config file; relative paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file or TOML, unknown section or key (named), a bad value, a missing
+        input file (key and path named), a horizon too short for the longest programme.
+    """
+    path = Path(path)
+    data = read_toml(path)
     resolved = path.resolve()
     return config_from_mapping(data, base_dir=resolved.parent, path=resolved)
 
@@ -227,14 +252,17 @@ def config_from_mapping(
     tables = build(QuotaTables, "quotas", {k: v for k, v in quota_values.items() if k in _QUOTA_TABLE_KEYS})
     output = build(OutputParams, "output", data.get("output"))
     evaluation = build(EvaluationParams, "evaluation", data.get("evaluation"))
+    region = build(RegionParams, "region", data.get("region"))
 
     survey, forecast, tables, output = _resolve_paths(base, survey, forecast, tables, output)
     if evaluation.previous is not None:
         evaluation = EvaluationParams(previous=_resolve(base, "evaluation.previous",
                                                         evaluation.previous))
     _check_values(survey, forecast, demand, quotas, tables, output)
+    _check_region(region)
     cfg = Config(path=path, base_dir=base, survey=survey, forecast=forecast, demand=demand,
-                 quotas=quotas, tables=tables, output=output, evaluation=evaluation)
+                 quotas=quotas, tables=tables, output=output, evaluation=evaluation,
+                 region=region)
     return dataclasses.replace(cfg, quota_inputs=check_horizon(cfg))
 
 
@@ -311,6 +339,127 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
         raise ConfigError(f"quotas.{missing} is required when quotas.programmes/mapping is given")
 
 
+def _check_region(region: RegionParams) -> None:
+    code, name = region.code, region.name
+    if code is not None:
+        if not isinstance(code, str) or not re.fullmatch(REGION_CODE_PATTERN, code):
+            raise ConfigError(f"region.code must be text (in quotes) of 1–32 letters, digits, "
+                              f"'-' or '_' (it names the region's folder), got {code!r}")
+        if code.upper() == NATIONAL_CODE:
+            raise ConfigError(f"region.code {code!r} is reserved for the national sums")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ConfigError(f"region.name must be non-empty text, got {name!r}")
+
+
+@dataclass(frozen=True)
+class NationalConfig:
+    """A checked ``national.toml`` (interfaces.md, "National run").
+
+    Attributes
+    ----------
+    path : Path or None
+        The file (None when built from a mapping).
+    base_dir : Path
+    national : NationalParams
+        ``regions`` holds the regions' ``kadry.toml`` files: globs expanded (sorted), paths
+        absolute, each file once, in the order listed.
+    dask : DaskParams
+    output : OutputParams
+        ``dir`` absolute (default ``out/national`` next to the file).
+    """
+
+    path: Path | None
+    base_dir: Path
+    national: NationalParams
+    dask: DaskParams
+    output: OutputParams
+
+    def as_dict(self) -> dict[str, Any]:
+        """The configuration as resolved (for the national manifest.json)."""
+        return {"national": as_dict(self.national), "dask": as_dict(self.dask),
+                "output": as_dict(self.output)}
+
+
+#: ``[output] dir`` of national.toml when absent (relative to the file)
+NATIONAL_OUTPUT_DIR = "out/national"
+
+
+def load_national_config(path: str | Path) -> NationalConfig:
+    """Read, check and resolve ``national.toml``.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file or TOML, unknown section or key (named), a bad value, a listed
+        region config that does not exist or a glob that matches nothing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.toml").write_text("[survey]\\npaths = ['.']\\n")
+    >>> cfg = national_config_from_mapping({"national": {"regions": ["*.toml"]},
+    ...                                     "dask": {"workers": 0}}, base_dir=d)
+    >>> [pathlib.Path(p).name for p in cfg.national.regions], cfg.dask.workers
+    (['a.toml'], 0)
+    """
+    path = Path(path)
+    data = read_toml(path)
+    resolved = path.resolve()
+    return national_config_from_mapping(data, base_dir=resolved.parent, path=resolved)
+
+
+def national_config_from_mapping(data: dict[str, Any], base_dir: str | Path = ".",
+                                 path: Path | None = None) -> NationalConfig:
+    """Build a :class:`NationalConfig` from the parsed TOML mapping."""
+    base = Path(base_dir).resolve()
+    for section, values in data.items():
+        if section not in NATIONAL_SECTIONS:
+            raise ConfigError(f"unknown section [{section}] in the national config; known "
+                              f"sections: {', '.join(NATIONAL_SECTIONS)}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{section}] must be a table of keys, not a value")
+    try:
+        national = from_mapping(NationalParams, data.get("national"), "national")
+        dask = from_mapping(DaskParams, data.get("dask"), "dask")
+        output = from_mapping(OutputParams, {"dir": NATIONAL_OUTPUT_DIR, **data.get("output", {})}, "output")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if not isinstance(national.name, str):
+        raise ConfigError(f"national.name must be text, got {national.name!r}")
+    entries = (national.regions,) if isinstance(national.regions, str) else national.regions
+    if not isinstance(entries, tuple) or not entries or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise ConfigError("national.regions must be a non-empty list of paths or globs of the "
+                          "regions' kadry.toml files")
+    found: list[str] = []
+    for entry in entries:
+        p = Path(entry).expanduser()
+        pattern = str(p if p.is_absolute() else base / p)
+        if glob.has_magic(pattern):
+            matches = sorted(str(Path(m).resolve()) for m in glob.glob(pattern, recursive=True)
+                             if Path(m).is_file())
+            if not matches:
+                raise ConfigError(f"national.regions: no file matches {pattern}")
+        else:
+            if not Path(pattern).is_file():
+                raise ConfigError(f"national.regions: file not found: {Path(pattern).resolve()}")
+            matches = [str(Path(pattern).resolve())]
+        found += [m for m in matches if m not in found]  # overlapping globs: each file once
+    if not isinstance(dask.scheduler, str):
+        raise ConfigError(f"dask.scheduler must be text (an address such as "
+                          f"'tcp://10.0.0.5:8786', or empty), got {dask.scheduler!r}")
+    if dask.workers is not None and (not _is_int(dask.workers) or dask.workers < 0):
+        raise ConfigError(f"dask.workers must be a whole number ≥ 0, got {dask.workers!r}")
+    if output.language not in LANGUAGES:
+        raise ConfigError(f"output.language must be one of {', '.join(LANGUAGES)}, got {output.language!r}")
+    if not isinstance(output.dir, str) or not output.dir.strip():
+        raise ConfigError(f"output.dir must be a path (text), got {output.dir!r}")
+    out_dir = Path(output.dir).expanduser()
+    output = dataclasses.replace(output, dir=str((out_dir if out_dir.is_absolute() else base / out_dir).resolve()))
+    national = dataclasses.replace(national, regions=tuple(found))
+    return NationalConfig(path=path, base_dir=base, national=national, dask=dask, output=output)
+
+
 def check_horizon(cfg: Config):
     """The quota tables read and checked once (:func:`forecast.quotas.check_tables`), with
     methodology §5's horizon check (ConfigError); returns them (None without tables)."""
@@ -321,4 +470,5 @@ def check_horizon(cfg: Config):
                         horizon=cfg.forecast.horizon)
 
 
-__all__ = ["Config", "load_config", "config_from_mapping", "check_horizon", "SECTIONS"]
+__all__ = ["Config", "load_config", "read_toml", "config_from_mapping", "check_horizon", "SECTIONS",
+           "NationalConfig", "load_national_config", "national_config_from_mapping", "NATIONAL_SECTIONS"]

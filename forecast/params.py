@@ -121,6 +121,39 @@ class OutputParams:
 
 LANGUAGES: tuple[str, ...] = ("ru", "en")
 
+
+@dataclass(frozen=True)
+class RegionParams:
+    """``[region]``: the region's code and name (optional for ``kadry run``, required for
+    each region of ``kadry national``; the code is unique within a national run)."""
+
+    code: str | None = None
+    name: str | None = None
+
+
+#: a region code names its folder ``regions/<code>/`` of a national run: letters, digits, ``-``, ``_``
+REGION_CODE_PATTERN = r"[0-9A-Za-z_-]{1,32}"
+#: the region code of the national sums in ``demand_national.csv`` (reserved)
+NATIONAL_CODE = "RF"
+
+
+@dataclass(frozen=True)
+class NationalParams:
+    """``[national]`` of ``national.toml``: the country's name and its regions' configs."""
+
+    name: str = ""
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DaskParams:
+    """``[dask]`` of ``national.toml``: a running scheduler's address (empty: a local
+    cluster) and the local cluster's worker processes (None: the machine's cores; 0: no Dask,
+    the regions one after another in this process)."""
+
+    scheduler: str = ""
+    workers: int | None = None
+
 T = TypeVar("T")
 
 
@@ -149,6 +182,9 @@ _SECTION_OF: dict[type, str] = {
     QuotaTables: "quotas",
     EvaluationParams: "evaluation",
     OutputParams: "output",
+    RegionParams: "region",
+    NationalParams: "national",
+    DaskParams: "dask",
 }
 
 
@@ -167,6 +203,11 @@ __all__ = [
     "QuotaTables",
     "EvaluationParams",
     "OutputParams",
+    "RegionParams",
+    "NationalParams",
+    "DaskParams",
+    "REGION_CODE_PATTERN",
+    "NATIONAL_CODE",
     "RECONCILE_METHODS",
     "LANGUAGES",
     "from_mapping",

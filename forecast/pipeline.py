@@ -13,9 +13,11 @@ Choices (the contract is silent):
   mean no colleges / no students enrolled.
 * ``--scenario NAME`` keeps one variant of the scenario file; a name the file lacks is a
   configuration error (exit 2).
-* ``--backend dask`` needs the optional ``dask`` package (a configuration error, exit 2,
-  when absent). The stages are vectorised in one process; with dask installed the same
-  computation runs (there is nothing to distribute at a region's size yet).
+* A region is one process's work (the stages are vectorised); many regions run in
+  parallel with ``kadry national`` (:mod:`forecast.national`), which calls :func:`run`
+  and :meth:`RunResult.write` for each, exactly as ``kadry run`` does.
+* ``manifest.json`` carries ``region`` ({code, name}) when the config has a ``[region]``
+  section.
 * Exit status of ``kadry run``: 0, or 1 when survey rows or files were rejected (the
   outputs are still written); errors exit 2 or 3 via :mod:`forecast.cli`. ``kadry demo``
   exits 0 when the run completes: the sample's forms carry deliberate mistakes.
@@ -135,8 +137,10 @@ class RunResult:
                 inputs[label] = {"path": str(p), "bytes": p.stat().st_size,
                                  "sha256": sha(p) if sha else None}
         counts = dict(getattr(self.survey, "counts", {}) or {})
+        region = {"region": as_dict(cfg.region)} if cfg.region.code or cfg.region.name else {}
         return {
             "kadry_version": __version__,
+            **region,
             "survey_year": int(self.survey_year),
             "scenarios": self.scenarios,
             "config": cfg.as_dict(),
@@ -230,20 +234,8 @@ def check_scenario_coverage(table: pd.DataFrame | None, survey_year: int, horizo
                 f"{horizon}); extend the scenario to {last_needed} or shorten forecast.horizon")
 
 
-def _check_backend(backend: str) -> None:
-    if backend == "local":
-        return
-    if backend != "dask":
-        raise ConfigError(f"--backend must be local or dask, got {backend!r}")
-    try:
-        import dask  # noqa: F401
-    except ImportError:
-        raise ConfigError("--backend dask needs the dask package (pip install 'dask[dataframe]'); "
-                          "or use the default --backend local") from None
-
-
 def run(config: str | Path | Config, out: str | Path | None = None, scenario: str | None = None,
-        backend: str = "local", progress: bool = False) -> RunResult:
+        progress: bool = False) -> RunResult:
     """Run the annual cycle and return its :class:`RunResult` (nothing is written).
 
     Parameters
@@ -251,14 +243,12 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     config : path of ``kadry.toml`` or a :class:`~forecast.config.Config`
     out : output folder for :meth:`RunResult.write` (overrides ``[output] dir``)
     scenario : keep only this scenario variant
-    backend : ``local`` (default) or ``dask`` (needs the optional dask package)
     progress : stage timings (and the stages' progress bars) to stderr
     """
     from forecast.demand import forecast_demand
     from forecast.panel import build_panel
     from forecast.survey import read_surveys
 
-    _check_backend(backend)
     cfg = config if isinstance(config, Config) else load_config(config)
     if out is not None:
         cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
@@ -418,7 +408,7 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
 
 
 def run_command(config: str | Path, out: str | Path | None = None, scenario: str | None = None,
-                backend: str = "local", progress: bool = False) -> int:
+                progress: bool = False) -> int:
     """``kadry run``: run, write the output folder, print a summary; the exit status.
 
     The output folder is checked and locked before the long work (a second run into the
@@ -429,7 +419,7 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
     cfg = config if isinstance(config, Config) else load_config(config)
     target = Path(out).resolve() if out is not None else Path(cfg.output.dir)
     with output_lock(target):
-        result = run(cfg, out=out, scenario=scenario, backend=backend, progress=progress)
+        result = run(cfg, out=out, scenario=scenario, progress=progress)
         target = result.write(progress=progress)
     for line in _summary_lines(result, target):
         print(line)

@@ -33,6 +33,16 @@ SHEETS: dict[str, tuple[str, str]] = {
     "methodology": ("Методика", "Methodology"),
 }
 
+#: sheet key → (ru, en) of the national workbook ``national_<T>.xlsx`` (interfaces.md)
+NATIONAL_SHEETS: dict[str, tuple[str, str]] = {
+    "summary": ("Сводка", "Summary"),
+    "by_region": ("Потребность по регионам", "Demand by region"),
+    "by_profession": ("Потребность по профессиям (РФ)", "Demand by profession (RF)"),
+    "quotas": ("КЦП по регионам", "Quotas by region"),
+    "issues": ("Проверка данных", "Data issues"),
+    "methodology": ("Методика", "Methodology"),
+}
+
 #: column key → (ru, en)
 COLUMNS: dict[str, tuple[str, str]] = {
     "scenario": ("Сценарий", "Scenario"),
@@ -139,6 +149,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "in_95": ("Внутри 95%", "Inside 95%"),
     "wmape_flat": ("wMAPE без изменений", "wMAPE flat"),
     "n_keys": ("Ключей", "Keys"),
+    "region_code": ("Код региона", "Region code"),
+    "region_name": ("Регион", "Region"),
+    "status": ("Статус", "Status"),
+    "waves": ("Волны", "Waves"),
+    "rows_accepted": ("Принято строк", "Rows accepted"),
+    "rows_rejected": ("Отклонено строк", "Rows rejected"),
+    "employment_T_total": ("Численность {T}", "Employment {T}"),
+    "region_demand_total": ("Потребность {A}–{B}", "Demand {A}–{B}"),
+    "quota_total": ("КЦП {Y}", "Quotas {Y}"),
 }
 
 #: cell values shown translated (accuracy methods, booleans)
@@ -152,6 +171,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "Naive": ("наивный (последнее значение)", "naive (last value)"),
     "all": ("все", "all"),
     "True": ("да", "yes"),
+    "ok": ("ok", "ok"),
+    "failed": ("ошибка", "failed"),
     "False": ("нет", "no"),
     "NO_PROGRAMME": ("нет программы", "no programme"),
     "CAPACITY_DEFICIT": ("не хватает мощности", "capacity deficit"),
@@ -266,6 +287,26 @@ TEXT: dict[str, tuple[str, str]] = {
                       "realised in the following waves. wMAPE = Σ|forecast − actual| / Σ actual "
                       "(lower is better); coverage = share of actuals inside the interval "
                       "(about 80% and 95% expected)."),
+    "nat_title": ("Потребность в кадрах и КЦП по регионам: {N}, обследование {T} г.",
+                  "Staffing demand and admission quotas by region: {N}, survey {T}"),
+    "nat_regions": ("Регионы", "Regions"),
+    "nat_ok": ("Регионов обработано / всего", "Regions finished / listed"),
+    "nat_rf": ("РФ (сумма регионов со статусом ok)", "RF (sum of the regions with status ok)"),
+    "nat_scenarios": ("Сценарии сумм РФ (есть во всех регионах)", "Scenarios of the RF sums (in every region)"),
+    "nat_excluded": ("В суммы РФ не включены (статус «ошибка»): {R}.",
+                     "Left out of the RF sums (status failed): {R}."),
+    "nat_all_in": ("В суммы РФ включены все регионы.", "Every region is in the RF sums."),
+    "nat_totals_note": ("Численность — год T, потребность — сумма {A}–{B}, КЦП — приём {Y}; "
+                        "сценарий «{S}».",
+                        "Employment in year T, demand summed over {A}–{B}, quotas for admission "
+                        "in {Y}; scenario '{S}'."),
+    "nat_by_region_note": ("Строки «{RF}» — суммы регионов со статусом ok; их интервалы — корень из "
+                           "суммы квадратов полуширин регионов (см. «Методика»).",
+                           "Rows '{RF}' are the sums of the regions with status ok; their intervals "
+                           "combine the regions' half-widths as a root of the sum of squares "
+                           "(see Methodology)."),
+    "nat_region_failed": ("регион не обработан", "region failed"),
+    "nat_source_region": ("расчёт региона", "region run"),
 }
 
 
@@ -276,6 +317,11 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def sheet(key: str, lang: str = "ru") -> str:
     """Sheet name of ``key`` in ``lang``."""
     return _pick(SHEETS[key], lang)
+
+
+def national_sheet(key: str, lang: str = "ru") -> str:
+    """Sheet name of ``key`` of the national workbook in ``lang``."""
+    return _pick(NATIONAL_SHEETS[key], lang)
 
 
 def col(key: str, lang: str = "ru", **fmt) -> str:
@@ -305,5 +351,5 @@ def section_name(code: str, lang: str = "ru") -> str:
     return names.get(str(code), "")
 
 
-__all__ = ["SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "col", "text", "value",
-           "level", "section_name"]
+__all__ = ["SHEETS", "NATIONAL_SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "national_sheet",
+           "col", "text", "value", "level", "section_name"]
