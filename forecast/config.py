@@ -42,7 +42,7 @@ from typing import Any
 from forecast.errors import ConfigError
 from forecast.params import (
     LANGUAGES,
-    RECONCILE_METHODS,
+    check_reconcile,
     DemandParams,
     ForecastParams,
     OutputParams,
@@ -254,10 +254,10 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
     if (not isinstance(levels, tuple) or not levels
             or not all(_is_int(v) and 0 < v < 100 for v in levels)):
         raise ConfigError(f"forecast.levels must be a list of whole percentages between 0 and 100, got {forecast.levels!r}")
-    if forecast.reconcile not in RECONCILE_METHODS:
-        raise ConfigError(
-            f"forecast.reconcile must be one of {', '.join(RECONCILE_METHODS)}, got {forecast.reconcile!r}"
-        )
+    try:
+        check_reconcile(forecast.reconcile)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     for name in ("max_exit_rate", "other_exit_rate", "default_exit_rate", "vacancy_fill_share"):
         v = getattr(demand, name)
         if not _is_number(v) or not 0 <= v <= 1:

@@ -43,7 +43,7 @@ from forecast.columns import (
 )
 from forecast.config import Config, load_config
 from forecast.errors import ConfigError, InputError, KadryError
-from forecast.params import as_dict
+from forecast.params import as_dict, scenario_order
 
 
 @dataclass
@@ -64,7 +64,7 @@ class RunResult:
         The programmes table as read and the quota stage's detail (for the workbook).
     engine_accuracy : DataFrame or None
         Rolling-origin accuracy of the time-series engine on industry employment
-        (:func:`engine_accuracy`), next to the naive benchmark.
+        (:func:`forecast.demand.engine_accuracy`), next to the naive benchmark.
     timings : dict
         Seconds per stage.
     """
@@ -90,8 +90,6 @@ class RunResult:
 
     @property
     def scenarios(self) -> list[str]:
-        from forecast.report.tables import scenario_order
-
         return scenario_order(self.demand["scenario"].dropna().unique()) if len(self.demand) else []
 
     @property
@@ -215,7 +213,7 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     backend : ``local`` (default) or ``dask`` (needs the optional dask package)
     progress : stage timings (and the stages' progress bars) to stderr
     """
-    from forecast.demand import forecast_demand
+    from forecast.demand import engine_accuracy, forecast_demand
     from forecast.panel import build_panel
     from forecast.survey import read_surveys
 
@@ -276,36 +274,6 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         demand_result=dres, quota_result=qres, timings=timings,
         seeds=dict(getattr(dres, "seeds", {}) or {}),
     )
-
-
-#: engine backtest: horizons 1 … ENGINE_BT_H from the last ENGINE_BT_WINDOWS origins
-ENGINE_BT_H = 3
-ENGINE_BT_WINDOWS = 3
-
-
-def engine_accuracy(panel, levels=(80, 95)) -> pd.DataFrame:
-    """Accuracy of the time-series engine on the weighted employment of each industry.
-
-    Rolling origin (the last :data:`ENGINE_BT_WINDOWS` origins, horizons 1 … :data:`ENGINE_BT_H`),
-    :class:`~forecast.models.AutoForecaster` against :class:`~forecast.models.Naive`, scored
-    by :func:`forecast.models.accuracy_table` (sMAPE, MASE, interval coverage in %, Winkler).
-    Industries with too short a history are left out; empty when none qualifies.
-    """
-    from forecast.models import AutoForecaster, Naive, accuracy_table, backtest
-
-    cells = getattr(panel, "cells", None)
-    if cells is None or not len(cells):
-        return pd.DataFrame()
-    df = (cells.groupby(["okved_section", "survey_year"], as_index=False)["headcount"].sum()
-          .rename(columns={"okved_section": "unique_id", "survey_year": "ds", "headcount": "y"}))
-    df["y"] = df["y"].astype(float)
-    levels = tuple(int(x) for x in levels)
-    frames = [backtest(df, h=ENGINE_BT_H, n_windows=ENGINE_BT_WINDOWS, model=m, level=levels)
-              for m in (AutoForecaster(nonnegative=True), Naive())]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame()
-    return accuracy_table(pd.concat(frames, ignore_index=True), levels=levels).reset_index(drop=True)
 
 
 def _frame_or_empty(x) -> pd.DataFrame:
@@ -370,4 +338,4 @@ def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:
     return 0 if code == 1 else code
 
 
-__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path", "engine_accuracy"]
+__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path"]

@@ -27,6 +27,11 @@ from forecast.demand.engine import EngineResult, employment_halfwidth
 from forecast.demand.history import _actual, _nodes_sum, realised_path_demand
 from forecast.params import DemandParams
 
+#: industry engine backtest (:func:`engine_accuracy`): horizons 1 … ENGINE_BT_H from the
+#: last ENGINE_BT_WINDOWS origins
+ENGINE_BT_H = 3
+ENGINE_BT_WINDOWS = 3
+
 ACCURACY_COLUMNS = ("method", "horizon", "cumulative", "wmape", "n", "coverage_80",
                     "coverage_95")
 EVAL_FIRST, EVAL_LAST = 5, 2      # origins T−5 … T−2
@@ -97,4 +102,35 @@ def accuracy_table(res: EngineResult, dparams: DemandParams) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ACCURACY_COLUMNS))
 
 
-__all__ = ["accuracy_table", "ACCURACY_COLUMNS"]
+def engine_accuracy(panel, levels=(80, 95)) -> pd.DataFrame:
+    """Accuracy of the time-series engine on the weighted employment of each industry.
+
+    Rolling origin (the last :data:`ENGINE_BT_WINDOWS` origins, horizons 1 …
+    :data:`ENGINE_BT_H`), :class:`~forecast.models.AutoForecaster` against
+    :class:`~forecast.models.Naive`, scored by :func:`forecast.models.accuracy_table`
+    (sMAPE, MASE, interval coverage in %, Winkler). Industries with too short a history are
+    left out; empty when none qualifies. (Stage logic of the demand stage: the pipeline only
+    calls it.)
+    """
+    from forecast.models import AutoForecaster, Naive, backtest
+    from forecast.models import accuracy_table as models_accuracy
+
+    cells = getattr(panel, "cells", None)
+    if cells is None or not len(cells):
+        return pd.DataFrame()
+    df = (cells.groupby(["okved_section", "survey_year"], as_index=False)["headcount"].sum()
+          .rename(columns={"okved_section": "unique_id", "survey_year": "ds",
+                           "headcount": "y"}))
+    df["y"] = df["y"].astype(float)
+    levels = tuple(int(x) for x in levels)
+    frames = [backtest(df, h=ENGINE_BT_H, n_windows=ENGINE_BT_WINDOWS, model=m, level=levels)
+              for m in (AutoForecaster(nonnegative=True), Naive())]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    return models_accuracy(pd.concat(frames, ignore_index=True),
+                           levels=levels).reset_index(drop=True)
+
+
+__all__ = ["accuracy_table", "ACCURACY_COLUMNS", "engine_accuracy", "ENGINE_BT_H",
+           "ENGINE_BT_WINDOWS"]

@@ -56,7 +56,9 @@ from forecast.demand.history import (
     History, _actual, _noise_var, _nodes_sum, build_history, realised_path_demand,
 )
 from forecast.demand.reconcile import Hierarchy, reconcile
-from forecast.demand.topdown import project_shares, regression_forecast
+from forecast.demand.topdown import (
+    elasticities, project_shares, regression_forecast, variant_factors,
+)
 from forecast.params import DemandParams
 
 #: waves of history an origin needs before it is used as a backtest origin
@@ -221,11 +223,15 @@ class EngineResult:
                                # ("employment_node", "section") → per-section factors of σ_h
     levels: tuple
     industry_model: str
+    #: β per section (ELASTICITY_COLUMNS), the variants' elasticities (empty without a
+    #: scenario indicator)
+    elasticities: pd.DataFrame = None
 
 
 def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None,
                realised_x: np.ndarray | None, scenarios: list[str],
-               dparams: DemandParams, progress: bool = False) -> EngineResult:
+               dparams: DemandParams, progress: bool = False, *,
+               reference: str = "base") -> EngineResult:
     K = len(h.years)
     # backtest origins: real waves (a year without a survey is no origin) with enough
     # waves before them, the latest MAX_BACKTEST_ORIGINS of them
@@ -260,7 +266,8 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
         # combination weights from the earlier origins, checked at horizons ≤ k
         earlier = [(s, c) for kk, s, c in view_err if kk < k]
         o.weights = _weights_from(earlier, horizon)
-        scen_list = scenarios if final else [None]
+        # at T only the reference variant is forecast; the others follow from it (§2)
+        scen_list = [reference] if final else [None]
         res_prev = [r for kk, r in resid if kk < k]
         for scen in scen_list:
             cv = _cell_views(h, o, model, scen)
@@ -274,6 +281,7 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
                 residuals=np.array(res_prev) if len(res_prev) >= 2 else None)
         origins.append(o)
         if final:
+            elast = _variants(h, o, log_x, reference, scenarios)
             break
         # --- checks of this origin against the later waves (used by later origins) ---
         act = _actual(h, k, horizon)
@@ -325,7 +333,41 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
         else:
             quantiles[("employment", level)] = _calibrate_employment(checks, horizon, levels)
     return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
-                        origins[-1].industry_model)
+                        origins[-1].industry_model, elast)
+
+
+#: columns of EngineResult.elasticities (the Методика sheet's β per industry)
+ELASTICITY_COLUMNS = ("okved_section", "beta", "beta_own", "beta_pooled", "weight")
+
+
+def _variants(h: History, o: OriginResult, log_x: dict | None, reference: str,
+              scenarios: list[str]) -> pd.DataFrame:
+    """Fill ``o.reconciled`` of every variant from the reference's path (methodology §2):
+    each cell of section i times (x_v[t]/x_ref[t])^β_i, β_i the section's shrunk
+    elasticity on the whole history (whatever model the base path uses); the total and the
+    sections re-aggregated, so each variant is coherent. Returns the elasticities."""
+    ref = o.reconciled[reference]
+    if log_x is None:
+        for scen in scenarios:
+            o.reconciled[scen] = ref
+        return pd.DataFrame({c: pd.Series(dtype=str if c == "okved_section" else float)
+                             for c in ELASTICITY_COLUMNS})
+    K = o.k + 1
+    _, sec, _ = _nodes_sum(h, h.e[:, :K])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_e = np.log(np.where(sec > 0, sec, np.nan))
+    el = elasticities(log_e, log_x[reference][:K])
+    horizon = ref.shape[1]
+    hier = Hierarchy(h.parent, h.m)
+    for scen in scenarios:
+        if scen == reference:
+            continue
+        f = variant_factors(el.beta, log_x[scen][K:K + horizon],
+                            log_x[reference][K:K + horizon])
+        o.reconciled[scen] = hier.aggregate(ref[1 + h.m:] * f[h.parent])
+    return pd.DataFrame({"okved_section": h.sections, "beta": el.beta,
+                         "beta_own": el.beta_own, "beta_pooled": el.beta_pooled,
+                         "weight": el.weight})
 
 
 def _demand_checks(h, k, horizon, cells_fc, act, dparams):

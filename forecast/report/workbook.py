@@ -339,7 +339,7 @@ def _accuracy(ws, run, lang) -> None:
         r = 3
     eng = getattr(run, "engine_accuracy", None)
     if eng is not None and len(eng.columns):
-        from forecast.pipeline import ENGINE_BT_H
+        from forecast.demand import ENGINE_BT_H
 
         heading(ws, r, L.text("engine", lang, H=ENGINE_BT_H))
         cols = _generic_cols(eng, lang)
