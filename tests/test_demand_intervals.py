@@ -1,4 +1,4 @@
-"""Employment interval calibration (forecast.demand.engine._calibrate_employment and,
+"""Employment interval calibration (forecast.demand.calibration.calibrate_employment and,
 for sections, _calibrate_sections).
 
 The half-width is z·√(a²σ² + v): a scale of the univariate σ fitted on backtest errors
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from forecast.demand.engine import _calibrate_employment
+from forecast.demand.calibration import calibrate_employment as _calibrate_employment
 
 LEVELS = (80, 95)
 
@@ -57,7 +57,7 @@ def test_too_few_checks_give_the_normal_scale_and_later_horizons_carry_the_last(
 
 def test_section_factor_is_the_shrunk_relative_error_scale():
     # two sections, one origin, one horizon: ratios |e|/σ of 1 and 3 (r² 1 and 9, mean 5)
-    from forecast.demand.engine import SECTION_SHRINK_CHECKS as n0, _node_factors
+    from forecast.demand.calibration import SECTION_SHRINK_CHECKS as n0, _node_factors
     sd = np.array([[2.0], [1.0]])
     err = np.array([[2.0], [3.0]])
     f = _node_factors([(err, sd, np.zeros((2, 1)))], n0, 2)
@@ -74,7 +74,8 @@ def test_section_factor_is_the_shrunk_relative_error_scale():
 def test_section_scales_widen_by_student_t_over_the_origins_and_never_fall_with_h():
     from scipy.stats import t as student_t
 
-    from forecast.demand.engine import SECTION_MIN_DF, _calibrate_sections
+    from forecast.demand.calibration import SECTION_MIN_DF
+    from forecast.demand.calibration import calibrate_sections as _calibrate_sections
 
     # 24 sections, all with the same error ratio 2 at every check: factors 1, the
     # conformal scale 2/z at each horizon; origin i is checked at horizons 1 … 4 − i

@@ -11,7 +11,8 @@ import pandas as pd
 
 from forecast.columns import DEMAND_COLUMNS, DEMAND_LEVELS
 from forecast.demand.components import demand_components
-from forecast.demand.engine import EngineResult, employment_halfwidth
+from forecast.demand.calibration import employment_halfwidth
+from forecast.demand.engine import EngineResult
 from forecast.demand.history import _nodes_sum
 from forecast.params import DemandParams
 

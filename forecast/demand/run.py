@@ -49,6 +49,7 @@ import pandas as pd
 
 from forecast.demand.accuracy import accuracy_table
 from forecast.demand.assemble import assemble_demand
+from forecast.demand.components import demand_components
 from forecast.demand.engine import run_engine
 from forecast.demand.history import build_history
 from forecast.demand.topdown import reference_variant, scenario_paths, scenario_variants
@@ -81,7 +82,13 @@ class DemandResult:
         cumulative, with the model's employment interval coverage
         (:mod:`forecast.demand.accuracy`).
     survey_year : int
-    info : dict: choices made (industry model, indicator, combination weights, scenarios)
+    info : dict: choices made (industry model, indicator, combination weights, scenarios,
+        the reference variant)
+    elasticities : DataFrame (forecast.demand.engine.ELASTICITY_COLUMNS)
+        β per section, the elasticity every non-reference variant applies (§2); empty
+        without a scenario indicator.
+    age_effect : DataFrame (AGE_EFFECT_COLUMNS)
+        Regional demand with and without the age answers (:func:`age_effect`).
     """
 
     demand: pd.DataFrame
@@ -89,6 +96,8 @@ class DemandResult:
     accuracy: pd.DataFrame
     survey_year: int
     info: dict = field(default_factory=dict)
+    elasticities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    age_effect: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = None,
@@ -162,6 +171,7 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = N
     real = real[list(REALISATION_COLUMNS)].sort_values(
         ["profession_code", "education", "horizon"], kind="mergesort").reset_index(drop=True)
     acc = accuracy_table(res, dp)
+    age = age_effect(res, dp)
     info = {"industry_model": res.industry_model, "indicator": indicator,
             "scenarios": variants, "reconcile": fp.reconcile,
             "weights": pd.DataFrame(final.weights, columns=["univariate", "top_down",
@@ -170,7 +180,36 @@ def forecast_demand(panel: Panel, scenario: pd.DataFrame | str | Path | None = N
             "origins": [int(hist.years[o.k]) for o in res.origins],
             "reference_variant": reference, "elasticities": res.elasticities}
     return DemandResult(demand=demand, realisation=real, accuracy=acc,
-                        survey_year=int(hist.years[-1]), info=info)
+                        survey_year=int(hist.years[-1]), info=info,
+                        elasticities=res.elasticities.reset_index(drop=True), age_effect=age)
 
 
-__all__ = ["forecast_demand", "DemandResult", "REALISATION_COLUMNS"]
+#: columns of DemandResult.age_effect
+AGE_EFFECT_COLUMNS = ("scenario", "year", "demand", "demand_without_age", "difference")
+
+
+def age_effect(res, dp: DemandParams) -> pd.DataFrame:
+    """Regional demand per scenario and year with the survey's age answers (§3 as run) and
+    without them (every cell's exit rate the default ``demand.default_exit_rate``, as if no
+    row reported age_55plus), on the same employment path: how much the age column moves
+    the result (issue 11 item 5, shown on the Методика sheet). Only the replacement term
+    differs; the employment paths are kept (the bottom-up view's own use of r is second
+    order and would need a second engine run)."""
+    h = res.history
+    o = res.origins[-1]
+    e0 = np.nan_to_num(h.e[:, o.k])
+    T = int(h.years[-1])
+    rows = []
+    flat = np.full(h.n, dp.default_exit_rate)
+    for scen in res.scenarios:
+        path = np.hstack([e0[:, None], o.reconciled[scen][1 + h.m:]])
+        d_age = demand_components(path, h.rates[:, o.k], h.vac[:, o.k], dp)[3].sum(axis=0)
+        d_no = demand_components(path, flat, h.vac[:, o.k], dp)[3].sum(axis=0)
+        for t in range(len(d_age)):
+            rows.append((scen, T + 1 + t, float(d_age[t]), float(d_no[t]),
+                         float(d_age[t] - d_no[t])))
+    return pd.DataFrame(rows, columns=list(AGE_EFFECT_COLUMNS))
+
+
+__all__ = ["forecast_demand", "DemandResult", "REALISATION_COLUMNS", "AGE_EFFECT_COLUMNS",
+           "age_effect"]

@@ -377,7 +377,8 @@ def _issues(ws, run, lang) -> None:
 def _methodology(ws, run, lang, T, scen) -> None:
     width = 95
     ws.column_dimensions["A"].width = width
-    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang), start=1):
+    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang,
+                                                         getattr(run, "demand_result", None)), start=1):
         cell = ws.cell(row=r, column=1)
         set_text(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
