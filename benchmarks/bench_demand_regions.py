@@ -85,6 +85,19 @@ VARIED_REGIONS: tuple[tuple, ...] = (
     ("v222-350-9w-few", 222, 350, 2018, False, _SECS_FEW, 0.7, ()),
 )
 
+#: regions of varied structure for choosing settings (``--set varied_tuning``; seeds 301–…),
+#: disjoint from VARIED_REGIONS
+VARIED_TUNING: tuple[tuple, ...] = (
+    ("w301-400-5w", 301, 400, 2022, False, None, 1.0, ()),
+    ("w302-300-10w", 302, 300, 2017, False, None, 1.0, ()),
+    ("w303-800-thinT1", 303, 800, 2018, False, None, 1.0, (2025,)),
+    ("w304-1200-6w-half", 304, 1200, 2021, False, None, 0.5, ()),
+    ("w305-150-9w-few", 305, 150, 2018, False, _SECS_FEW, 1.0, ()),
+    ("w306-600-thinT", 306, 600, 2019, False, None, 1.0, (2026,)),
+    ("w307-250-7w-mid", 307, 250, 2020, False, _SECS_MID, 0.8, ()),
+    ("w308-1000-10w", 308, 1000, 2017, False, None, 0.6, ()),
+)
+
 #: a second, disjoint set for choosing settings (``--tuning``), so that REGIONS stays an
 #: honest check of what was chosen
 TUNING_REGIONS: tuple[tuple, ...] = tuple(
@@ -204,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder keeping the read survey frames between runs")
     ap.add_argument("--only", nargs="*", default=None, help="region names to run")
-    ap.add_argument("--set", choices=("varied", "classic", "tuning"), default="varied",
+    ap.add_argument("--set", choices=("varied", "classic", "tuning", "varied_tuning"),
+                    default="varied",
                     help="varied: the held-out reporting regions of varied structure "
                     "(default); classic: the earlier reporting set; tuning: for choosing")
     ap.add_argument("--tuning", action="store_true", help="same as --set tuning")
@@ -214,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     from forecast.demand import forecast_demand
     from forecast.panel import build_panel
 
-    pool = {"varied": VARIED_REGIONS, "classic": REGIONS, "tuning": TUNING_REGIONS}[which]
+    pool = {"varied": VARIED_REGIONS, "classic": REGIONS, "tuning": TUNING_REGIONS,
+            "varied_tuning": VARIED_TUNING}[which]
     specs = [s for s in pool if not args.only or s[0] in args.only]
     rows = []
     for spec in specs:

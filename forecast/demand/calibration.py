@@ -44,6 +44,9 @@ CALIBRATION_WINDOW = 1
 SECTION_SHRINK_CHECKS = 7
 #: fewest degrees of freedom of the section scales' Student-t widening
 SECTION_MIN_DF = 2
+#: backtest origins a horizon's checks must come from to count as evidence of its own
+#: (:func:`evidence_horizon`)
+MIN_EVIDENCE_ORIGINS = 2
 
 
 def calibrate_demand(calib, horizon, levels):
@@ -203,9 +206,38 @@ def employment_halfwidth(res, o, level: str) -> np.ndarray:
         sd = sd * f[:, None]
     v = _noise_var(res.history, o.k)[level]                     # nodes
     half = zq * np.sqrt(a[None] ** 2 * sd[:, :, None] ** 2 + v[:, None, None])
+    t_c = res.quantiles.get(("employment_evidence", level))
+    if t_c is not None and 0 <= t_c < half.shape[1] - 1:
+        # horizons past the evidence: at least the √h growth of a random walk from the
+        # longest horizon the backtests checked (σ_h of a short series often stops growing)
+        grow = np.sqrt(np.arange(1, half.shape[1] + 1) / (t_c + 1.0))
+        floor = half[:, t_c:t_c + 1, :] * grow[None, :, None]
+        later = np.arange(half.shape[1]) > t_c
+        half[:, later] = np.maximum(half[:, later], floor[:, later])
     return np.maximum.accumulate(half, axis=2)
 
 
+def evidence_horizon(checks, horizon: int, min_origins: int = MIN_EVIDENCE_ORIGINS) -> int:
+    """The longest horizon (index) whose calibration window (h ± CALIBRATION_WINDOW) holds
+    checks from at least ``min_origins`` backtest origins; −1 if none.
+
+    Checks of one origin share its region-wide shocks, so a scale calibrated on a single
+    origin is no evidence of how errors grow; :func:`employment_halfwidth` lets the
+    half-width of longer horizons grow at least like √h from this one.
+
+    >>> e = np.array([[1.0, 1.0, np.nan]])
+    >>> evidence_horizon([(e, e, e), (e[:, [0, 2, 2]], e, e)], 3)
+    1
+    """
+    best = -1
+    for t in range(horizon):
+        ts = slice(max(0, t - CALIBRATION_WINDOW), min(horizon, t + CALIBRATION_WINDOW + 1))
+        n = sum(bool(np.isfinite(e[:, ts]).any()) for e, _, _ in checks)
+        if n >= min_origins:
+            best = t
+    return best
+
+
 __all__ = ["LEVELS", "calibrate_demand", "calibrate_employment", "calibrate_sections",
-           "employment_halfwidth", "MIN_CALIBRATION", "CALIBRATION_WINDOW",
+           "employment_halfwidth", "evidence_horizon", "MIN_EVIDENCE_ORIGINS", "MIN_CALIBRATION", "CALIBRATION_WINDOW",
            "SECTION_SHRINK_CHECKS", "SECTION_MIN_DF"]

@@ -50,7 +50,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from forecast.demand.calibration import (
-    LEVELS, calibrate_demand, calibrate_employment, calibrate_sections,
+    LEVELS, calibrate_demand, calibrate_employment, calibrate_sections, evidence_horizon,
 )
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
@@ -397,6 +397,7 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
         emp = checks.employment.get(level, [])
         if level == "total":      # pooled with sections (too few checks alone)
             emp = emp + checks.employment.get("section", [])
+        quantiles[("employment_evidence", level)] = evidence_horizon(emp, horizon)
         if level == "section":
             a, f = calibrate_sections(emp, horizon, levels, h.m)
             quantiles[("employment", level)] = a
