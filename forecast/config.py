@@ -53,9 +53,9 @@ from forecast.errors import ConfigError
 from forecast.params import (
     LANGUAGES,
     NATIONAL_CODE,
-    RECONCILE_METHODS,
     REGION_CODE_PATTERN,
     DaskParams,
+    check_reconcile,
     DemandParams,
     EvaluationParams,
     ForecastParams,
@@ -321,10 +321,10 @@ def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
                           f"e.g. levels = [80, 95]; got {forecast.levels!r}")
     if len(set(levels)) != len(levels):
         raise ConfigError(f"forecast.levels lists a level twice: {list(levels)!r}")
-    if forecast.reconcile not in RECONCILE_METHODS:
-        raise ConfigError(
-            f"forecast.reconcile must be one of {', '.join(RECONCILE_METHODS)}, got {forecast.reconcile!r}"
-        )
+    try:
+        check_reconcile(forecast.reconcile)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     for name in ("max_exit_rate", "other_exit_rate", "default_exit_rate", "vacancy_fill_share"):
         v = getattr(demand, name)
         if not _is_number(v) or not 0 <= v <= 1:

@@ -68,6 +68,41 @@ class ForecastParams:
 RECONCILE_METHODS: tuple[str, ...] = ("mint_shrink", "wls_struct", "ols", "bottom_up", "top_down")
 
 
+def check_reconcile(method) -> str:
+    """The reconcile method, or a ValueError naming the known ones (the one check of it:
+    the config, :func:`forecast.demand.forecast_demand` and
+    :func:`forecast.demand.reconcile.reconcile` all call this, and wrap the message in
+    their own error class).
+
+    >>> check_reconcile("ols")
+    'ols'
+    >>> check_reconcile("typo")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: forecast.reconcile must be one of mint_shrink, ..., got 'typo'
+    """
+    if method not in RECONCILE_METHODS:
+        raise ValueError(f"forecast.reconcile must be one of {', '.join(RECONCILE_METHODS)}, "
+                         f"got {method!r}")
+    return method
+
+
+#: scenario variants of a socio-economic forecast in their display and output order;
+#: other names follow in text order (:func:`scenario_order`)
+SCENARIO_ORDER: tuple[str, ...] = ("base", "conservative", "target")
+
+
+def scenario_order(names) -> list[str]:
+    """Distinct scenario names in the one order used everywhere (demand.csv, the workbook,
+    RunResult.scenarios): :data:`SCENARIO_ORDER` first, then the others in text order.
+
+    >>> scenario_order(["target", "alpha", "base", "conservative", "base"])
+    ['base', 'conservative', 'target', 'alpha']
+    """
+    names = {str(n) for n in names}
+    return [v for v in SCENARIO_ORDER if v in names] + sorted(names - set(SCENARIO_ORDER))
+
+
 @dataclass(frozen=True)
 class DemandParams:
     """``[demand]`` (methodology.md §3)."""
@@ -209,6 +244,9 @@ __all__ = [
     "REGION_CODE_PATTERN",
     "NATIONAL_CODE",
     "RECONCILE_METHODS",
+    "check_reconcile",
+    "SCENARIO_ORDER",
+    "scenario_order",
     "LANGUAGES",
     "from_mapping",
     "as_dict",

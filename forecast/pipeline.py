@@ -48,7 +48,7 @@ from forecast.columns import (
 )
 from forecast.config import Config, load_config
 from forecast.errors import ConfigError, InputError, KadryError
-from forecast.params import EvaluationParams, as_dict
+from forecast.params import EvaluationParams, as_dict, scenario_order
 
 
 @dataclass
@@ -74,7 +74,7 @@ class RunResult:
         ``[evaluation] previous``.
     engine_accuracy : DataFrame or None
         Rolling-origin accuracy of the time-series engine on industry employment
-        (:func:`engine_accuracy`), next to the naive benchmark.
+        (:func:`forecast.demand.engine_accuracy`), next to the naive benchmark.
     timings : dict
         Seconds per stage.
     """
@@ -101,8 +101,6 @@ class RunResult:
 
     @property
     def scenarios(self) -> list[str]:
-        from forecast.report.tables import scenario_order
-
         return scenario_order(self.demand["scenario"].dropna().unique()) if len(self.demand) else []
 
     @property
@@ -245,7 +243,7 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     scenario : keep only this scenario variant
     progress : stage timings (and the stages' progress bars) to stderr
     """
-    from forecast.demand import forecast_demand
+    from forecast.demand import engine_accuracy, forecast_demand
     from forecast.panel import build_panel
     from forecast.survey import read_surveys
 
@@ -334,36 +332,6 @@ def _region_code(cfg: Config) -> str | None:
     """``[region] code`` where the config has that section (None otherwise)."""
     code = getattr(getattr(cfg, "region", None), "code", None)
     return None if code in (None, "") else str(code)
-
-
-#: engine backtest: horizons 1 … ENGINE_BT_H from the last ENGINE_BT_WINDOWS origins
-ENGINE_BT_H = 3
-ENGINE_BT_WINDOWS = 3
-
-
-def engine_accuracy(panel, levels=(80, 95)) -> pd.DataFrame:
-    """Accuracy of the time-series engine on the weighted employment of each industry.
-
-    Rolling origin (the last :data:`ENGINE_BT_WINDOWS` origins, horizons 1 … :data:`ENGINE_BT_H`),
-    :class:`~forecast.models.AutoForecaster` against :class:`~forecast.models.Naive`, scored
-    by :func:`forecast.models.accuracy_table` (sMAPE, MASE, interval coverage in %, Winkler).
-    Industries with too short a history are left out; empty when none qualifies.
-    """
-    from forecast.models import AutoForecaster, Naive, accuracy_table, backtest
-
-    cells = getattr(panel, "cells", None)
-    if cells is None or not len(cells):
-        return pd.DataFrame()
-    df = (cells.groupby(["okved_section", "survey_year"], as_index=False)["headcount"].sum()
-          .rename(columns={"okved_section": "unique_id", "survey_year": "ds", "headcount": "y"}))
-    df["y"] = df["y"].astype(float)
-    levels = tuple(int(x) for x in levels)
-    frames = [backtest(df, h=ENGINE_BT_H, n_windows=ENGINE_BT_WINDOWS, model=m, level=levels)
-              for m in (AutoForecaster(nonnegative=True), Naive())]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame()
-    return accuracy_table(pd.concat(frames, ignore_index=True), levels=levels).reset_index(drop=True)
 
 
 def _frame_or_empty(x) -> pd.DataFrame:
@@ -482,4 +450,4 @@ def demo_command(out: str | Path = "out/demo", progress: bool = False) -> int:
     return 0 if code == 1 else code
 
 
-__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path", "engine_accuracy"]
+__all__ = ["run", "RunResult", "run_command", "demo_command", "sample_config_path"]

@@ -1,4 +1,4 @@
-"""Employment interval calibration (forecast.demand.engine._calibrate_employment and,
+"""Employment interval calibration (forecast.demand.calibration.calibrate_employment and,
 for sections, _calibrate_sections).
 
 The half-width is z·√(a²σ² + v): a scale of the univariate σ fitted on backtest errors
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from forecast.demand.engine import _calibrate_employment
+from forecast.demand.calibration import calibrate_employment as _calibrate_employment
 
 LEVELS = (80, 95)
 
@@ -57,7 +57,7 @@ def test_too_few_checks_give_the_normal_scale_and_later_horizons_carry_the_last(
 
 def test_section_factor_is_the_shrunk_relative_error_scale():
     # two sections, one origin, one horizon: ratios |e|/σ of 1 and 3 (r² 1 and 9, mean 5)
-    from forecast.demand.engine import SECTION_SHRINK_CHECKS as n0, _node_factors
+    from forecast.demand.calibration import SECTION_SHRINK_CHECKS as n0, _node_factors
     sd = np.array([[2.0], [1.0]])
     err = np.array([[2.0], [3.0]])
     f = _node_factors([(err, sd, np.zeros((2, 1)))], n0, 2)
@@ -74,7 +74,8 @@ def test_section_factor_is_the_shrunk_relative_error_scale():
 def test_section_scales_widen_by_student_t_over_the_origins_and_never_fall_with_h():
     from scipy.stats import t as student_t
 
-    from forecast.demand.engine import SECTION_MIN_DF, _calibrate_sections
+    from forecast.demand.calibration import SECTION_MIN_DF
+    from forecast.demand.calibration import calibrate_sections as _calibrate_sections
 
     # 24 sections, all with the same error ratio 2 at every check: factors 1, the
     # conformal scale 2/z at each horizon; origin i is checked at horizons 1 … 4 − i
@@ -109,3 +110,41 @@ def test_section_scales_widen_by_student_t_over_the_origins_and_never_fall_with_
     assert (f == 1.0).all()
     q = 0.5 + np.asarray(LEVELS) / 200
     assert a == pytest.approx(np.tile(student_t.ppf(q, SECTION_MIN_DF) / norm.ppf(q), (4, 1)))
+
+
+def test_half_width_grows_like_sqrt_h_past_the_checked_horizons():
+    """A horizon checked by fewer than two origins carries no evidence of its own: the
+    half-width there is at least that of the longest checked horizon times √(h/h_c), even
+    when the model's σ_h stops growing (σ flat here)."""
+    from types import SimpleNamespace
+
+    from forecast.demand.calibration import employment_halfwidth, evidence_horizon
+    from forecast.demand.history import History
+
+    H = 5
+    e = np.full((3, H), np.nan)
+    e[:, :2] = 1.0                         # origin 1: checks at h = 1, 2
+    e2 = np.full((3, H), np.nan)
+    e2[:, :1] = 1.0                        # origin 2: h = 1 only
+    checks = [(e, np.ones((3, H)), np.zeros((3, H))), (e2, np.ones((3, H)), np.zeros((3, H)))]
+    # window h ± 1: h = 1, 2 (index 0, 1) and index 2 (window 1…3) see both origins
+    t_c = evidence_horizon(checks, H)
+    assert t_c == 1
+    import pandas as pd
+
+    hist = History(keys=pd.DataFrame(index=range(3)), years=np.arange(3), e_obs=None,
+                   change=None, e=None, vac=None, rates=None, needs=None,
+                   sections=np.array(["C"]), parent=np.zeros(3, int),
+                   profs=pd.DataFrame(index=range(1)), prof_index=np.zeros(3, int),
+                   e_var=np.zeros((3, 3)))
+    res = SimpleNamespace(levels=LEVELS, history=hist,
+                          quantiles={("employment", "cell"): np.ones((H, 2)),
+                                     ("employment_evidence", "cell"): t_c})
+    o = SimpleNamespace(k=2, sd={"cell": np.full((3, H), 2.0)})
+    half = employment_halfwidth(res, o, "cell")
+    z80 = norm.ppf(0.9)
+    np.testing.assert_allclose(half[:, :2, 0], 2.0 * z80)
+    np.testing.assert_allclose(half[:, 4, 0], 2.0 * z80 * np.sqrt(5 / 2))
+    # without the evidence marker the flat σ gives flat widths
+    del res.quantiles[("employment_evidence", "cell")]
+    np.testing.assert_allclose(employment_halfwidth(res, o, "cell")[:, 4, 0], 2.0 * z80)

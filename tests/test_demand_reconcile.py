@@ -92,8 +92,38 @@ def test_bottom_up_and_top_down(base):
 
 
 def test_unknown_method():
-    with pytest.raises(ValueError, match="unknown reconciliation"):
+    with pytest.raises(ValueError, match="forecast.reconcile must be one of .*got 'magic'"):
         reconcile(np.ones(10), H, "magic")
+
+
+def test_unknown_method_same_message_config_api_and_reconcile(tmp_path):
+    """One check of the reconcile method: the config, forecast_demand and reconcile() refuse
+    the same bad value with the same message (issue 15 item 1)."""
+    import pandas as pd
+
+    from forecast.config import config_from_mapping
+    from forecast.demand import forecast_demand
+    from forecast.errors import ConfigError, InputError
+    from forecast.panel import build_panel
+    from forecast.params import ForecastParams
+
+    msgs = []
+    with pytest.raises(ConfigError) as e1:
+        config_from_mapping({"survey": {"paths": ["."]}, "forecast": {"reconcile": "magic"}},
+                            base_dir=tmp_path)
+    msgs.append(str(e1.value))
+    rows = [dict(survey_year=y, inn="1", okved_section="C", profession_code="11111",
+                 profession="P", education="ВО", headcount=10, vacancies=0, age_55plus=1,
+                 need_1=1, weight=1.0) for y in (2025, 2026)]
+    with pytest.raises(InputError) as e2:
+        forecast_demand(build_panel(pd.DataFrame(rows)), None,
+                        ForecastParams(reconcile="magic"))
+    msgs.append(str(e2.value))
+    with pytest.raises(ValueError) as e3:
+        reconcile(np.ones(10), H, "magic")
+    msgs.append(str(e3.value))
+    assert len(set(msgs)) == 1, msgs
+    assert "mint_shrink" in msgs[0] and "'magic'" in msgs[0]
 
 
 def _coherent(y, h):

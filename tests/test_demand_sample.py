@@ -138,6 +138,18 @@ def test_realisation_and_accuracy_tables(region):
     assert (r["rho"] > 0).all() and r["weight"].between(0, 1).all()
     a = res.accuracy
     assert {"method", "horizon", "wmape", "n"} <= set(a.columns)
-    assert set(a["method"]) == {"model", "stated_needs", "flat_3pct"}
+    assert set(a["method"]) == {"model", "stated_needs", "flat_3pct",
+                                "model_realised_expansion", "model_realised_replacement",
+                                "model_realised_employment"}
+    # the decomposition: with both components realised the model's demand *is* the
+    # realised demand (§3 on the later waves), so no error is left; with one of them
+    # realised, less error than the model's own
+    emp = a[a["method"] == "model_realised_employment"]
+    assert len(emp) and (emp["wmape"] < 1e-9).all()
+    for part in ("expansion", "replacement"):
+        m = a[(a["method"] == "model") & a["cumulative"]].set_index("horizon")["wmape"]
+        p = a[(a["method"] == f"model_realised_{part}") & a["cumulative"]].set_index(
+            "horizon")["wmape"]
+        assert (p <= m + 1e-9).all() if part == "expansion" else len(p) == len(m)
     cov = a.loc[a["method"] == "model", "coverage_80"].dropna()
     assert len(cov) and cov.between(0, 1).all()

@@ -254,7 +254,7 @@ def test_three_waves_section_intervals_cover_the_truth(tmp_path):
     """With ≤ 3 waves there is no backtest origin to calibrate on; the section intervals
     were the univariate σ of two or three points, unwidened, and covered this region's true
     section employment 0.64 / 0.82 (80 / 95 %, T+1 … T+7); widened as for the fewest
-    origins 0.81 / 1.00 (forecast.demand.engine._calibrate_sections)."""
+    origins 0.81 / 1.00 (forecast.demand.calibration.calibrate_sections)."""
     from forecast.sample import generate_region, write_region
 
     write_region(generate_region(seed=14, n_employers=120, first_wave=T - 2, last_wave=T), tmp_path,

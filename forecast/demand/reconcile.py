@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from forecast.params import RECONCILE_METHODS
+from forecast.params import check_reconcile
 
 
 @dataclass(frozen=True)
@@ -185,9 +185,7 @@ def reconcile(base: np.ndarray, hierarchy: Hierarchy, method: str = "mint_shrink
     -------
     array (n_nodes, c)
     """
-    if method not in RECONCILE_METHODS:
-        raise ValueError(f"unknown reconciliation method {method!r}; "
-                         f"known: {', '.join(RECONCILE_METHODS)}")
+    check_reconcile(method)
     base = np.asarray(base, float)
     squeeze = base.ndim == 1
     if squeeze:

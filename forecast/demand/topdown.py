@@ -15,8 +15,13 @@
   slope count equally), α_i = ȳ_i − β_i·x̄_i (the section's trend beyond the indicator).
   Forecast: log E[i,T+h] = log E[i,T] + Σ_{j≤h} (α_i + β_i·Δlog X_{T+j}). An indicator
   whose growth never varied in the training years identifies no slope: β = 0 (drift only). Whether this or
-  the section's univariate forecast is used is chosen by rolling-origin backtest
-  (``forecast.demand.engine``).
+  the section's univariate forecast is used for the *base* path is chosen by rolling-origin
+  backtest (``forecast.demand.engine``).
+* **Variants** (methodology.md §2): every variant other than the reference (``base``, else
+  the first variant in :func:`forecast.params.scenario_order`) is the reference's final path
+  times (x_v[t]/x_base[t])^β_i (:func:`variant_factors`), β_i the section's shrunk elasticity
+  above, estimated on the whole history whichever model the backtest chose for the base path;
+  every cell of section i takes the section's factor, so the variant stays coherent.
 * **Shares** s[i,p,l] = E[i,p,l]/E[i]: :func:`project_shares` projects them as a level
   (exponentially weighted mean of the shares, ``smoothing``, so recent waves count most) plus
   the share's linear trend over the last five waves, damped (``damping`` φ a year, so the
@@ -40,18 +45,19 @@ Examples
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from forecast.errors import InputError
+from forecast.params import scenario_order
 from forecast.tabular import decimal_numbers
 
 SHARE_SMOOTHING = 0.5
 SHARE_TREND_WAVES = 5
 SHARE_DAMPING = 0.7
 _GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
-_ORDER = ("base", "conservative", "target")
 
 
 def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
@@ -79,14 +85,14 @@ def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
 
 
 def scenario_variants(scenario: pd.DataFrame | None) -> list[str]:
-    """Variants of a scenario table: base, conservative, target first, then text order."""
+    """Variants of a scenario table in :func:`forecast.params.scenario_order`."""
     if scenario is None or len(scenario) == 0:
         return ["base"]
     df = _clean_scenario(scenario)
-    names = sorted({v for v in df["variant"] if v})
+    names = {v for v in df["variant"] if v}
     if not names:
         return ["base"]
-    return [v for v in _ORDER if v in names] + [v for v in names if v not in _ORDER]
+    return scenario_order(names)
 
 
 def choose_indicator(scenario: pd.DataFrame) -> str | None:
@@ -111,6 +117,11 @@ def _fill_path(values: pd.Series, years: np.ndarray) -> np.ndarray:
         before = years < known[0]
         out[before] = s.iloc[0] + g0 * (years[before] - known[0])
     return out
+
+
+def reference_variant(variants: list[str]) -> str:
+    """The variant the others deviate from: ``base``, else the first in scenario order."""
+    return "base" if "base" in variants else scenario_order(variants)[0]
 
 
 def scenario_paths(scenario: pd.DataFrame | None, years: np.ndarray,
@@ -140,11 +151,73 @@ def scenario_paths(scenario: pd.DataFrame | None, years: np.ndarray,
         hist_rows = piv[same].iloc[:, 0]
     else:
         hist_rows = hist.set_index("year")["value"]
-    ref = "base" if "base" in names else (names[0] if names else "")
+    ref = reference_variant(names) if names else ""
     cont = d[d["variant"] == ref].set_index("year")["value"]
     cont = cont[~cont.index.isin(hist_rows.index)]
     realised = _fill_path(pd.concat([hist_rows, cont]), years)
     return ind, paths, realised
+
+
+@dataclass(frozen=True)
+class Elasticities:
+    """The growth regression Δlog E[i,t] = α_i + β_i·Δlog X_t fitted on m series.
+
+    ``beta`` is each series' elasticity as used (its own slope shrunk towards the pooled
+    one), ``beta_own`` its own least-squares slope (NaN where its indicator growth never
+    varied), ``beta_pooled`` the within-series slope pooled over all series, ``weight`` the
+    own slope's weight in ``beta`` (Σ(x−x̄)² / (Σ(x−x̄)² + κ), κ the median series'
+    Σ(x−x̄)²), ``alpha`` the series' trend beyond the indicator.
+    """
+
+    alpha: np.ndarray
+    beta: np.ndarray
+    beta_own: np.ndarray
+    beta_pooled: float
+    weight: np.ndarray
+
+
+def elasticities(log_e: np.ndarray, log_x: np.ndarray) -> Elasticities:
+    """Fit the growth regression of the module docstring.
+
+    Parameters
+    ----------
+    log_e : array (m, k)
+        log employment of m series over k training years (NaN where unknown).
+    log_x : array (k,)
+        log indicator over the same years.
+
+    Examples
+    --------
+    >>> x = np.log([100, 103, 104, 109, 110])
+    >>> el = elasticities(np.vstack([0.5 * x, 0.5 * x + 1.0]), x)
+    >>> el.beta.round(6).tolist(), round(el.beta_pooled, 6)
+    ([0.5, 0.5], 0.5)
+    """
+    m, k = log_e.shape
+    dy = np.diff(log_e, axis=1)
+    dx = np.diff(np.asarray(log_x, float)[:k])
+    ok = np.isfinite(dy)
+    cnt = ok.sum(axis=1)
+    xb = np.where(ok, dx[None, :], 0.0)
+    yb = np.where(ok, dy, 0.0)
+    xm = np.divide(xb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
+    ym = np.divide(yb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
+    xc = np.where(ok, dx[None, :] - xm[:, None], 0.0)
+    yc = np.where(ok, dy - ym[:, None], 0.0)
+    sxx = (xc * xc).sum(1)
+    sxy = (xc * yc).sum(1)
+    # an indicator growing at a constant rate identifies no elasticity (drift only)
+    flat = sxx < 1e-10 * np.maximum(cnt, 1)
+    sxx = np.where(flat, 0.0, sxx)
+    sxy = np.where(flat, 0.0, sxy)
+    beta0 = float(sxy.sum() / sxx.sum()) if sxx.sum() > 0 else 0.0
+    kappa = float(np.median(sxx[cnt > 0])) if (cnt > 0).any() else 0.0
+    beta = (sxy + kappa * beta0) / np.where(sxx + kappa > 0, sxx + kappa, 1.0)
+    beta = np.where(sxx + kappa > 0, beta, beta0)
+    own = np.divide(sxy, sxx, out=np.full(m, np.nan), where=sxx > 0)
+    weight = np.divide(sxx, sxx + kappa, out=np.zeros(m), where=sxx + kappa > 0)
+    return Elasticities(alpha=ym - beta * xm, beta=beta, beta_own=own, beta_pooled=beta0,
+                        weight=weight)
 
 
 def regression_forecast(log_e: np.ndarray, log_x: np.ndarray, h: int) -> np.ndarray:
@@ -161,32 +234,25 @@ def regression_forecast(log_e: np.ndarray, log_x: np.ndarray, h: int) -> np.ndar
     -------
     array (m, h): forecast employment (not logged); NaN where the series has no last value.
     """
-    m, k = log_e.shape
-    dy = np.diff(log_e, axis=1)
-    dx = np.diff(log_x[:k])
-    ok = np.isfinite(dy)
-    cnt = ok.sum(axis=1)
-    xb = np.where(ok, dx[None, :], 0.0)
-    yb = np.where(ok, dy, 0.0)
-    xm = np.divide(xb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
-    ym = np.divide(yb.sum(1), cnt, out=np.zeros(m), where=cnt > 0)
-    xc = np.where(ok, dx[None, :] - xm[:, None], 0.0)
-    yc = np.where(ok, dy - ym[:, None], 0.0)
-    sxx = (xc * xc).sum(1)
-    sxy = (xc * yc).sum(1)
-    # an indicator growing at a constant rate identifies no elasticity (drift only)
-    flat = sxx < 1e-10 * np.maximum(cnt, 1)
-    sxx = np.where(flat, 0.0, sxx)
-    sxy = np.where(flat, 0.0, sxy)
-    beta0 = sxy.sum() / sxx.sum() if sxx.sum() > 0 else 0.0
-    kappa = float(np.median(sxx[cnt > 0])) if (cnt > 0).any() else 0.0
-    beta = (sxy + kappa * beta0) / np.where(sxx + kappa > 0, sxx + kappa, 1.0)
-    beta = np.where(sxx + kappa > 0, beta, beta0)
-    alpha = ym - beta * xm
+    k = log_e.shape[1]
+    el = elasticities(log_e, log_x[:k])
     fx = np.diff(log_x[k - 1:k + h])
-    steps = alpha[:, None] + beta[:, None] * fx[None, :]
+    steps = el.alpha[:, None] + el.beta[:, None] * fx[None, :]
     last = _last_finite(log_e)
     return np.exp(last[:, None] + np.cumsum(steps, axis=1))
+
+
+def variant_factors(beta: np.ndarray, log_x_variant: np.ndarray,
+                    log_x_base: np.ndarray) -> np.ndarray:
+    """(x_v[t] / x_base[t])^β per series and forecast year (m × h), methodology.md §2:
+    E_v[i,t] = E_base[i,t] · (x_v[t] / x_base[t])^β[i].
+
+    >>> variant_factors(np.array([0.5]), np.log([110.0, 121.0]), np.log([100.0, 100.0])
+    ...                 ).round(4).tolist()
+    [[1.0488, 1.1]]
+    """
+    gap = np.asarray(log_x_variant, float) - np.asarray(log_x_base, float)
+    return np.exp(np.asarray(beta, float)[:, None] * gap[None, :])
 
 
 def _last_finite(a: np.ndarray) -> np.ndarray:
@@ -238,4 +304,5 @@ def project_shares(shares: np.ndarray, parent: np.ndarray, n_sections: int,
 
 
 __all__ = ["scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
-           "project_shares"]
+           "project_shares", "Elasticities", "elasticities", "variant_factors",
+           "reference_variant"]

@@ -25,8 +25,11 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def methodology_lines(cfg, survey_year: int, scenarios: list[str], lang: str = "ru") -> list[tuple[str, str]]:
-    """Lines of the methodology sheet with the parameter values of ``cfg``."""
+def methodology_lines(cfg, survey_year: int, scenarios: list[str], lang: str = "ru",
+                      demand=None) -> list[tuple[str, str]]:
+    """Lines of the methodology sheet with the parameter values of ``cfg``; with the run's
+    :class:`~forecast.demand.DemandResult` ``demand``, also the variants' elasticity β per
+    industry (§2) and the regional demand with and without the age answers (§3)."""
     f, d, q = cfg.forecast, cfg.demand, cfg.quotas
     T, H = int(survey_year), int(f.horizon)
     v = dict(T=T, T1=T + 1, TH=T + H, H=H, levels=_fmt(f.levels), rec=f.reconcile,
@@ -35,7 +38,55 @@ def methodology_lines(cfg, survey_year: int, scenarios: list[str], lang: str = "
              c=_fmt(q.coverage_share), e=_fmt(q.default_employment_rate), dd=_fmt(q.default_dropout),
              mg=_fmt(q.min_group), B=_fmt(q.total_places))
     text = _RU if lang != "en" else _EN
-    return [(style, line.format(**v)) for style, line in text]
+    lines = [(style, line.format(**v)) for style, line in text]
+    if demand is not None:
+        extra = [(st, t.replace("{dft}", v["dft"])) for st, t in _demand_lines(demand, lang)]
+        at = next((i for i, (st, _) in enumerate(lines) if st == "h2" and _starts(_, "4.")),
+                  len(lines))
+        lines[at:at] = extra
+    return lines
+
+
+def _starts(text: str, prefix: str) -> bool:
+    return text.startswith(prefix)
+
+
+def _demand_lines(demand, lang: str) -> list[tuple[str, str]]:
+    """β per industry and the age answers' effect, as lines (numbers of this run)."""
+    ru = lang != "en"
+    out: list[tuple[str, str]] = []
+    el = getattr(demand, "elasticities", None)
+    if el is not None and len(el):
+        b = f"{float(el['beta_pooled'].iloc[0]):.3f}"
+        out.append(("p", f"Эластичность численности отрасли по показателю сценария β[i] "
+                         f"(собственная оценка, приближённая к общей β = {b}); вариант "
+                         f"сценария = базовый путь · (x_v/x_base)^β[i]:" if ru else
+                         f"Elasticity of industry employment to the scenario indicator β[i] "
+                         f"(own estimate shrunk towards the pooled β = {b}); a variant = the "
+                         f"base path · (x_v/x_base)^β[i]:"))
+        out.append(("f", ";  ".join(f"{r.okved_section}: β = {r.beta:.3f}"
+                                    for r in el.itertuples())))
+    age = getattr(demand, "age_effect", None)
+    if age is not None and len(age):
+        for scen, g in age.groupby("scenario", sort=False):
+            a, b = float(g["demand"].sum()), float(g["demand_without_age"].sum())
+            y0, y1 = int(g["year"].min()), int(g["year"].max())
+            share = f"{(a - b) / b:+.1%}" if b > 0 else "—"
+            sep = " " if ru else ","
+
+            def n(x, sign=""):
+                return f"{x:{sign},.0f}".replace(",", sep)
+
+            if ru:
+                line = (f"Влияние ответов о возрасте (сценарий {scen}): потребность {y0}–{y1} "
+                        f"с ответами о работниках 55+ — {n(a)}, без них (r = {{dft}} во всех "
+                        f"ячейках) — {n(b)}, разница {n(a - b, '+')} ({share}).")
+            else:
+                line = (f"Effect of the age answers (scenario {scen}): demand {y0}–{y1} with "
+                        f"the 55+ answers {n(a)}, without them (r = {{dft}} in every cell) "
+                        f"{n(b)}, difference {n(a - b, '+')} ({share}).")
+            out.append(("p", line))
+    return out
 
 
 _RU: list[tuple[str, str]] = [

@@ -1,8 +1,9 @@
 """The tables shown on the workbook's sheets, built from a run's frames (pure pandas).
 
 Kept apart from the openpyxl formatting so that each table can be tested against the CSV
-files it summarises. Scenarios are ordered ``base`` first, then by name; the first one is
-the *primary* scenario, shown by default (the other rows are filtered out in the workbook).
+files it summarises. Scenarios are in the domain's one order
+(:func:`forecast.params.scenario_order`: base, conservative, target, then by name); the first
+one is the *primary* scenario, shown by default (the other rows are filtered out in the workbook).
 
 Choices (the contract is silent):
 
@@ -25,6 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from forecast.params import scenario_order
 from forecast.report import labels as L
 
 _ID_COLUMNS = {
@@ -32,12 +34,6 @@ _ID_COLUMNS = {
     "section": ["okved_section"],
     "cell": ["okved_section", "profession_code", "profession", "education"],
 }
-
-
-def scenario_order(names) -> list[str]:
-    """``base`` first, then the other scenario names sorted."""
-    names = sorted({str(n) for n in names})
-    return (["base"] if "base" in names else []) + [n for n in names if n != "base"]
 
 
 def _text(s: pd.Series) -> pd.Series:

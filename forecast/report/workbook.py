@@ -488,7 +488,7 @@ def _accuracy(ws, run, lang) -> None:
         r = 3
     eng = getattr(run, "engine_accuracy", None)
     if eng is not None and len(eng.columns):
-        from forecast.pipeline import ENGINE_BT_H
+        from forecast.demand import ENGINE_BT_H
 
         heading(ws, r, L.text("engine", lang, H=ENGINE_BT_H))
         cols = _generic_cols(eng, lang)
@@ -526,7 +526,8 @@ def _issues(ws, run, lang) -> None:
 def _methodology(ws, run, lang, T, scen) -> None:
     width = 95
     ws.column_dimensions["A"].width = width
-    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang), start=1):
+    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang,
+                                                         getattr(run, "demand_result", None)), start=1):
         cell = ws.cell(row=r, column=1)
         set_text(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
