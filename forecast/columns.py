@@ -30,6 +30,24 @@ DEMAND_COLUMNS: tuple[str, ...] = (
     "demand_hi_80",
 )
 
+#: interval levels whose columns every demand.csv carries (interfaces.md)
+CONTRACT_LEVELS: tuple[int, ...] = (80, 95)
+
+
+def demand_columns(levels=CONTRACT_LEVELS) -> tuple[str, ...]:
+    """``demand.csv``'s columns for the configured ``forecast.levels``: the contract's
+    columns, then for each other level (ascending) its employment and demand bounds.
+
+    >>> demand_columns((80, 90))[-4:]
+    ('employment_lo_90', 'employment_hi_90', 'demand_lo_90', 'demand_hi_90')
+    >>> demand_columns() == DEMAND_COLUMNS
+    True
+    """
+    extra = sorted({int(lv) for lv in levels} - set(CONTRACT_LEVELS))
+    return DEMAND_COLUMNS + tuple(f"{k}_{side}_{lv}" for lv in extra
+                                  for k in ("employment", "demand") for side in ("lo", "hi"))
+
+
 #: values of ``demand.level``
 DEMAND_LEVELS: tuple[str, ...] = ("cell", "profession", "section", "total")
 

@@ -69,6 +69,28 @@ def test_levels_as_a_number_is_one_level():
     assert cfg.forecast.levels == (90,)
 
 
+def test_levels_are_used_in_demand_csv_and_workbook(region, tmp_path):
+    """`levels = [90]`: demand.csv gains the 90 % bounds, the workbook shows them."""
+    import openpyxl
+
+    d = _copy_region(region, tmp_path)
+    _set(d / "kadry.toml", r"^levels\s*=.*$", "levels = [90]")
+    out = tmp_path / "o"
+    assert main(["--quiet", "run", "--config", str(d / "kadry.toml"), "--out", str(out)]) in (0, 1)
+    demand = fc.read_outputs(out).demand
+    for c in ("employment_lo_90", "employment_hi_90", "demand_lo_90", "demand_hi_90"):
+        assert c in demand.columns
+    fut = demand[demand["year"] > T]
+    # nested bands: 80 % ⊂ 90 % ⊂ 95 %
+    assert (fut["employment_lo_95"] <= fut["employment_lo_90"] + 1e-9).all()
+    assert (fut["employment_lo_90"] <= fut["employment_lo_80"] + 1e-9).all()
+    assert (fut["employment_hi_80"] <= fut["employment_hi_90"] + 1e-9).all()
+    assert (fut["demand_hi_80"] <= fut["demand_hi_90"] + 1e-9).all()
+    wb = openpyxl.load_workbook(out / f"forecast_{T}.xlsx", read_only=True)
+    header = [c.value for c in next(wb["Потребность по профессиям"].iter_rows(max_row=1))]
+    assert "Численность, нижн. 90%" in header and "Численность, нижн. 80%" not in header
+
+
 @pytest.mark.parametrize("value, pattern", [
     ("[80, 80]", "forecast.levels lists a level twice"),
     ('"80"', "forecast.levels must be a list of whole percentages"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.columns import DEMAND_COLUMNS, DEMAND_LEVELS
+from forecast.columns import CONTRACT_LEVELS, DEMAND_LEVELS, demand_columns
 from forecast.demand.components import demand_components
 from forecast.demand.calibration import employment_halfwidth
 from forecast.demand.engine import EngineResult
@@ -29,8 +29,6 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
     frames = []
     q_d = {lv: res.quantiles[("demand", lv)] for lv in ("cell", "profession", "section",
                                                         "total")}
-    j80 = res.levels.index(80)
-    j95 = res.levels.index(95)
     keys = {
         "cell": h.keys.assign(profession=h.keys["profession_code"].map(names).fillna("")),
         "profession": h.profs.assign(okved_section="",
@@ -63,7 +61,7 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
             block["year"] = np.tile(years, n_nodes)
             block["employment"] = emp.ravel()
             half_e = employment_halfwidth(res, o, level)            # nodes × H × L
-            for lv, j in ((80, j80), (95, j95)):
+            for j, lv in enumerate(res.levels):  # the contract's 80/95 and any other level
                 half = np.hstack([np.zeros((n_nodes, 1)), half_e[:, :, j]])
                 block[f"employment_lo_{lv}"] = np.maximum(emp - half, 0.0).ravel()
                 block[f"employment_hi_{lv}"] = (emp + half).ravel()
@@ -71,11 +69,15 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
                 a = np.hstack([np.full((n_nodes, 1), np.nan), agg[name][level]])
                 block[name] = a.ravel()
             dd = agg["demand"][level]
-            half = q_d[level][:, j80][None, :] * sd1
-            block["demand_lo_80"] = np.hstack([np.full((n_nodes, 1), np.nan),
-                                               np.maximum(dd - half, 0.0)]).ravel()
-            block["demand_hi_80"] = np.hstack([np.full((n_nodes, 1), np.nan),
-                                               dd + half]).ravel()
+            # demand bounds at 80 % (the contract's) and at every level beyond 80/95
+            for j, lv in enumerate(res.levels):
+                if lv in CONTRACT_LEVELS and lv != 80:
+                    continue
+                half = q_d[level][:, j][None, :] * sd1
+                block[f"demand_lo_{lv}"] = np.hstack([np.full((n_nodes, 1), np.nan),
+                                                      np.maximum(dd - half, 0.0)]).ravel()
+                block[f"demand_hi_{lv}"] = np.hstack([np.full((n_nodes, 1), np.nan),
+                                                      dd + half]).ravel()
             frames.append(block)
     out = pd.concat(frames, ignore_index=True)
     scen_rank = {s: i for i, s in enumerate(res.scenarios)}
@@ -84,7 +86,7 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
     out["_l"] = out["level"].map(lvl_rank)
     out = out.sort_values(["_s", "_l", "okved_section", "profession_code", "education",
                            "year"], kind="mergesort")
-    out = out[list(DEMAND_COLUMNS)].reset_index(drop=True)
+    out = out[list(demand_columns(res.levels))].reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     return out
 

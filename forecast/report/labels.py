@@ -337,6 +337,24 @@ def col(key: str, lang: str = "ru", **fmt) -> str:
     return label.format(**fmt) if fmt else label
 
 
+#: headers of interval bounds at any level ``{L}`` (the 80/95 ones above are the same words)
+_BAND = {
+    "employment_lo": ("Численность, нижн. {L}%", "Employment, lower {L}%"),
+    "employment_hi": ("Численность, верхн. {L}%", "Employment, upper {L}%"),
+    "demand_lo": ("Потребность, нижн. {L}%", "Demand, lower {L}%"),
+    "demand_hi": ("Потребность, верхн. {L}%", "Demand, upper {L}%"),
+}
+
+
+def band_col(bound: str, level: int, lang: str = "ru") -> str:
+    """Header of ``<bound>_<level>`` (e.g. ``employment_lo``, 90), for any interval level.
+
+    >>> band_col("employment_lo", 90, "en")
+    'Employment, lower 90%'
+    """
+    return _pick(_BAND[bound], lang).format(L=int(level))
+
+
 def text(key: str, lang: str = "ru", **fmt) -> str:
     """Caption ``key`` in ``lang``."""
     label = _pick(TEXT[key], lang)
@@ -357,5 +375,5 @@ def section_name(code: str, lang: str = "ru") -> str:
     return names.get(str(code), "")
 
 
-__all__ = ["SHEETS", "NATIONAL_SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "national_sheet",
+__all__ = ["SHEETS", "NATIONAL_SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "national_sheet", "band_col",
            "col", "text", "value", "level", "section_name"]

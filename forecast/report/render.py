@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.columns import (
-    DEMAND_COLUMNS,
+    demand_columns,
     EVALUATION_COLUMNS,
     PROGRAMME_SIGNALS_COLUMNS,
     QUOTAS_COLLEGES_COLUMNS,
@@ -97,7 +97,7 @@ def render(run) -> dict[str, bytes]:
     """Every output file but the manifest: ``{relative path: bytes}``."""
     images = plot_images(run)
     files: dict[str, bytes] = {
-        "demand.csv": csv_bytes(run.demand, DEMAND_COLUMNS),
+        "demand.csv": csv_bytes(run.demand, demand_columns(run.config.forecast.levels)),
         "quotas_programmes.csv": csv_bytes(run.quotas_programmes, QUOTAS_PROGRAMMES_COLUMNS),
         "quotas_colleges.csv": csv_bytes(run.quotas_colleges, QUOTAS_COLLEGES_COLUMNS),
         "survey_report.json": json_bytes(run.survey.report() if run.survey is not None else {}),

@@ -40,13 +40,14 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype(str)
 
 
-def demand_wide(demand: pd.DataFrame, level: str, survey_year: int, lang: str = "ru") -> tuple[pd.DataFrame, list[str]]:
+def demand_wide(demand: pd.DataFrame, level: str, survey_year: int, lang: str = "ru",
+                band: int = 80) -> tuple[pd.DataFrame, list[str]]:
     """The wide demand table of one hierarchy ``level`` (profession, section or cell).
 
     Returns the frame and the list of its year columns (``demand_<year>``). Columns:
     scenario, the level's ids (+ section_name), employment_T, employment_last,
-    employment_lo_80, employment_hi_80 (of the last year), demand_<year>…, demand_total,
-    expansion_total, replacement_total, vacancies_total.
+    employment_lo_<band>, employment_hi_<band> (of the last year), demand_<year>…,
+    demand_total, expansion_total, replacement_total, vacancies_total.
     """
     ids = _ID_COLUMNS[level]
     d = demand.loc[demand["level"] == level].copy()
@@ -67,10 +68,11 @@ def demand_wide(demand: pd.DataFrame, level: str, survey_year: int, lang: str = 
         out.insert(keys.index("okved_section") + 1, "section_name",
                    [L.section_name(c, lang) for c in out["okved_section"]])
     out["employment_T"] = at(T, ["employment"])["employment"].to_numpy()
-    lastv = at(last, ["employment", "employment_lo_80", "employment_hi_80"])
+    lo, hi = f"employment_lo_{band}", f"employment_hi_{band}"
+    lastv = at(last, ["employment", lo, hi])
     out["employment_last"] = lastv["employment"].to_numpy()
-    out["employment_lo_80"] = lastv["employment_lo_80"].to_numpy()
-    out["employment_hi_80"] = lastv["employment_hi_80"].to_numpy()
+    out[lo] = lastv[lo].to_numpy()
+    out[hi] = lastv[hi].to_numpy()
     fut = d.loc[d["year"] > T]
     year_cols = []
     if len(years):
@@ -93,10 +95,11 @@ def demand_wide(demand: pd.DataFrame, level: str, survey_year: int, lang: str = 
     return out.reset_index(drop=True), year_cols
 
 
-def totals_by_year(demand: pd.DataFrame) -> pd.DataFrame:
-    """Regional totals (level ``total``) per scenario and year, base first."""
-    cols = ["scenario", "year", "employment", "employment_lo_80", "employment_hi_80",
-            "expansion", "replacement", "vacancies", "demand", "demand_lo_80", "demand_hi_80"]
+def totals_by_year(demand: pd.DataFrame, band: int = 80) -> pd.DataFrame:
+    """Regional totals (level ``total``) per scenario and year, base first; interval
+    bounds at level ``band``."""
+    cols = ["scenario", "year", "employment", f"employment_lo_{band}", f"employment_hi_{band}",
+            "expansion", "replacement", "vacancies", "demand", f"demand_lo_{band}", f"demand_hi_{band}"]
     t = demand.loc[demand["level"] == "total", cols].copy()
     t["scenario"] = _text(t["scenario"])
     rank = {s: i for i, s in enumerate(scenario_order(t["scenario"]))}

@@ -47,9 +47,12 @@ def build_workbook(run, images: dict[str, bytes] | None = None) -> bytes:
     wb.remove(wb.active)
     sheets = {key: wb.create_sheet(L.sheet(key, lang)) for key in L.SHEETS}
     _summary(sheets["summary"], run, images or {}, lang, T, scen, primary)
-    _demand_sheet(sheets["by_profession"], run.demand, "profession", T, lang, primary)
-    _demand_sheet(sheets["by_industry"], run.demand, "section", T, lang, primary)
-    _demand_sheet(sheets["cells"], run.demand, "cell", T, lang, primary)
+    _demand_sheet(sheets["by_profession"], run.demand, "profession", T, lang, primary,
+                  band=display_level(run))
+    _demand_sheet(sheets["by_industry"], run.demand, "section", T, lang, primary,
+                  band=display_level(run))
+    _demand_sheet(sheets["cells"], run.demand, "cell", T, lang, primary,
+                  band=display_level(run))
     _quota_programmes(sheets["quotas_programmes"], run, lang, T, primary)
     _quota_colleges(sheets["quotas_colleges"], run, lang, primary)
     _department_sheets(wb, sheets["quotas_colleges"], run, lang, T, primary)
@@ -142,12 +145,16 @@ def _summary(ws, run, images, lang, T, scen, primary) -> None:
             ws.add_image(img, f"D{row}")
             row += -(-img.height // 20) + 1
     r = max(r, row) + 1
-    totals = tb.totals_by_year(run.demand)
+    band = display_level(run)
+    totals = tb.totals_by_year(run.demand, band)
     heading(ws, r, L.text("totals_by_year", lang))
     cols = [Col("scenario", L.col("scenario", lang)), Col("year", L.col("year", lang), "year")]
-    cols += [Col(k, L.col(k, lang), _INT) for k in
-             ("employment", "employment_lo_80", "employment_hi_80", "expansion", "replacement",
-              "vacancies", "demand", "demand_lo_80", "demand_hi_80")]
+    cols += [Col("employment", L.col("employment", lang), _INT),
+             Col(f"employment_lo_{band}", L.band_col("employment_lo", band, lang), _INT),
+             Col(f"employment_hi_{band}", L.band_col("employment_hi", band, lang), _INT)]
+    cols += [Col(k, L.col(k, lang), _INT) for k in ("expansion", "replacement", "vacancies", "demand")]
+    cols += [Col(f"demand_lo_{band}", L.band_col("demand_lo", band, lang), _INT),
+             Col(f"demand_hi_{band}", L.band_col("demand_hi", band, lang), _INT)]
     write_table(ws, totals, cols, start_row=r + 1, freeze=False, autofilter=False)
     r += len(totals) + 3
     top = tb.top_professions(run.demand, T, primary)
@@ -168,8 +175,14 @@ def _summary(ws, run, images, lang, T, scen, primary) -> None:
     write_table(ws, counts, cols, start_row=r + 1, freeze=False, autofilter=False)
 
 
-def _demand_sheet(ws, demand, level, T, lang, primary) -> None:
-    wide, year_cols = tb.demand_wide(demand, level, T, lang)
+def display_level(run) -> int:
+    """The interval level the workbook's tables show: the smallest of ``forecast.levels``
+    (80 by default; demand.csv carries every configured level)."""
+    return int(min(run.config.forecast.levels))
+
+
+def _demand_sheet(ws, demand, level, T, lang, primary, band: int = 80) -> None:
+    wide, year_cols = tb.demand_wide(demand, level, T, lang, band=band)
     H_last = int(year_cols[-1].split("_")[1]) if year_cols else T
     ids = {"profession": [Col("profession_code", L.col("profession_code", lang), "code"),
                           Col("profession", L.col("profession", lang)),
@@ -184,8 +197,8 @@ def _demand_sheet(ws, demand, level, T, lang, primary) -> None:
     cols = [Col("scenario", L.col("scenario", lang)), *ids,
             Col("employment_T", L.col("employment_T", lang, T=T), _INT, True),
             Col("employment_last", L.col("employment_last", lang, Y=H_last), _INT, True),
-            Col("employment_lo_80", L.col("employment_lo_80", lang), _INT),
-            Col("employment_hi_80", L.col("employment_hi_80", lang), _INT)]
+            Col(f"employment_lo_{band}", L.band_col("employment_lo", band, lang), _INT),
+            Col(f"employment_hi_{band}", L.band_col("employment_hi", band, lang), _INT)]
     cols += [Col(c, L.col("demand_year", lang, Y=c.split("_")[1]), _INT, True) for c in year_cols]
     cols += [Col("demand_total", L.col("demand_total", lang, A=T + 1, B=H_last), _INT, True),
              Col("expansion_total", L.col("expansion_total", lang), _INT, True),
