@@ -1,0 +1,244 @@
+"""One deterministic synthetic region with known truth (the bundled sample and test data).
+
+:func:`generate_region` simulates a plausible Russian region — about a dozen ОКВЭД2
+sections, ~70 professions at five education levels, a few hundred employers with ageing
+staff, a macro scenario — and its employers' answers to the survey in waves
+``first_wave … last_wave`` (T). :func:`write_region` writes the region folder: the survey
+files (with realistic mistakes), control totals, scenario, quota tables, ``kadry.toml``
+and the truth (``truth/employment.csv``, ``truth/demand.csv``, ``truth/README.md``).
+
+Everything is a function of ``seed`` (numpy generators from one SeedSequence); no
+dependence on time, dict/set ordering or the machine.
+
+Examples
+--------
+>>> r = generate_region(n_employers=60, first_wave=2022, last_wave=2024, horizon=3)
+>>> sorted(r.survey_rows["survey_year"].unique().tolist())
+[2022, 2023, 2024]
+>>> sorted(r.truth_demand["year"].unique().tolist())
+[2025, 2026, 2027]
+>>> bool((r.truth_demand["demand"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.columns import SURVEY_FRAME_COLUMNS
+from forecast.sample import education as edu
+from forecast.sample import forms
+from forecast.sample.simulate import (
+    controls_table, historical_demand, simulate_population, survey_rows, truth_tables,
+)
+
+#: the seed of the bundled sample region
+DEFAULT_SEED = 20261126
+
+#: survey_rows columns: the survey frame's without weight and provenance
+SURVEY_ROW_COLUMNS: tuple[str, ...] = tuple(
+    c for c in SURVEY_FRAME_COLUMNS if c not in ("weight", "file", "sheet", "row"))
+
+
+@dataclass
+class Region:
+    """A generated region: the clean survey rows, input tables and the truth."""
+
+    survey_rows: pd.DataFrame
+    controls: pd.DataFrame
+    scenario: pd.DataFrame
+    programmes: pd.DataFrame
+    mapping: pd.DataFrame
+    colleges: pd.DataFrame
+    enrolment: pd.DataFrame
+    truth_employment: pd.DataFrame
+    truth_demand: pd.DataFrame
+    seed: int
+    first_wave: int
+    last_wave: int
+    horizon: int
+    mistakes: bool = True
+
+
+def generate_region(seed: int = DEFAULT_SEED, n_employers: int = 400, first_wave: int = 2017,
+                    last_wave: int = 2026, horizon: int = 7, mistakes: bool = True) -> Region:
+    """Simulate a region and its survey waves (deterministic in ``seed``).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of every random draw.
+    n_employers : int
+        Employers in the survey frame (respondents are a subset, varying by wave).
+    first_wave, last_wave : int
+        Survey years; ``last_wave`` is T.
+    horizon : int
+        Forecast horizon H: the truth covers T+1 … T+H, forms ask need_1 … need_H.
+    mistakes : bool
+        Whether :func:`write_region` puts realistic mistakes into the forms.
+    """
+    if n_employers < 1 or last_wave < first_wave or not 1 <= horizon <= 10:
+        raise ValueError("need n_employers ≥ 1, last_wave ≥ first_wave and 1 ≤ horizon ≤ 10")
+    pop = simulate_population(seed, n_employers, first_wave, last_wave, horizon)
+    rows = survey_rows(pop, seed, first_wave, last_wave, horizon)
+    rows = rows[list(SURVEY_ROW_COLUMNS)]
+    truth_emp, truth_dem = truth_tables(pop, last_wave, horizon)
+    r_edu = np.random.default_rng(np.random.SeedSequence(seed + 2))
+    programmes = edu.programmes_table(r_edu)
+    mapping = edu.mapping_table()
+    intake = edu.programme_intake(programmes, mapping,
+                                  historical_demand(pop, first_wave, last_wave))
+    colleges = edu.colleges_table(r_edu, programmes, intake)
+    return Region(
+        survey_rows=rows,
+        controls=controls_table(pop, first_wave, last_wave),
+        scenario=pop.scenario,
+        programmes=programmes,
+        mapping=mapping,
+        colleges=colleges,
+        enrolment=edu.enrolment_table(r_edu, colleges, last_wave),
+        truth_employment=truth_emp,
+        truth_demand=truth_dem,
+        seed=seed, first_wave=first_wave, last_wave=last_wave, horizon=horizon,
+        mistakes=mistakes,
+    )
+
+
+def _toml(region: Region) -> str:
+    return f"""# kadry configuration of the synthetic sample region (seed {region.seed}).
+# Paths are relative to this file.
+[survey]
+paths = ["surveys/"]
+controls = "controls.csv"
+
+[forecast]
+horizon = {region.horizon}
+levels = [80, 95]
+reconcile = "mint_shrink"
+scenario = "scenario.csv"
+
+[demand]
+retirement_window = 7.0
+other_exit_rate = 0.01
+
+[quotas]
+programmes = "programmes.csv"
+mapping = "mapping.csv"
+colleges = "colleges.csv"
+enrolment = "enrolment.csv"
+coverage_share = 0.7
+
+[output]
+dir = "out/{region.last_wave}"
+language = "ru"
+"""
+
+
+def _readme(region: Region) -> str:
+    from forecast.sample import simulate
+    return f"""# The truth of the sample region (seed {region.seed})
+
+Generated by `forecast.sample.generate_region(seed={region.seed})`; regenerate the whole
+folder with `python data/generate.py` (and check it with `python data/generate.py --check`).
+
+* `employment.csv` — year, okved_section, profession_code, education, employment: headcount
+  of the **whole population** of employers (respondents or not) as of November of each year
+  {region.first_wave} … {region.last_wave + region.horizon}, along the realised path.
+  For survey years it sums per section to `controls.csv`.
+* `demand.csv` — years T+1 … T+H (T = {region.last_wave}) per cell:
+  expansion = E[t] − E[t−1]; replacement = the true natural exits during year t (retirement
+  of 55+ staff and other quits of younger staff; lay-offs are not exits); vacancies = the
+  population's vacancies at T in year T+1, else 0; demand = max(0, expansion + replacement)
+  + vacancies.
+
+How the region was simulated (see the docstring of `forecast/sample/simulate.py`):
+
+{simulate.__doc__.split("values as of November:")[1].strip()}
+
+Respondents being a random subset of the frame, weighted respondents' headcounts (weight = control
+total of the section ÷ respondents' headcount in it) estimate the population's without bias.
+The forms written under `surveys/` carry realistic mistakes at 1–3 % of rows; the rows lost
+to rejection are a small random part of the respondents' data.
+"""
+
+
+def _folder_readme(region: Region) -> str:
+    return f"""# Sample region (synthetic; seed {region.seed})
+
+A made-up Russian region with known truth, for the demo, the tests and the notebooks.
+Regenerate with `python data/generate.py`; `python data/generate.py --check` verifies that
+this folder is byte-identical to a fresh generation.
+
+* `kadry.toml` — configuration (`kadry run --config data/sample/kadry.toml`).
+* `surveys/<year>/` — employer forms of the waves {region.first_wave}–{region.last_wave}: municipal
+  workbooks (`mo*.xlsx`), single-employer workbooks (`employers/`, with corrected
+  resubmissions `*_corrected.xlsx`), CSV exports (`csv/`, UTF-8 and Windows-1251), with the
+  usual mistakes; plus files that are not forms (`readme.txt`, an Office lock file, a UTF-16 CSV).
+* `controls.csv` — employment of the whole survey frame per ОКВЭД2 section and wave.
+* `scenario.csv` — GRP (bn roubles, constant prices) and investment: history, then the
+  variants base / conservative / target.
+* `programmes.csv`, `mapping.csv`, `colleges.csv`, `enrolment.csv` — quota inputs.
+* `truth/` — what really happened (see `truth/README.md`); not an input of kadry.
+"""
+
+
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def write_region(region: Region, out_dir: str | Path, layout: str = "mixed") -> Path:
+    """Write the region folder (surveys, input tables, kadry.toml, truth); returns it.
+
+    ``layout="mixed"`` writes workbooks and CSV files of many styles with mistakes (when the
+    region was generated with ``mistakes=True``); ``layout="csv"`` one plain CSV per wave.
+    An existing ``surveys/`` and ``truth/`` below ``out_dir`` are replaced.
+    """
+    if layout not in ("mixed", "csv"):
+        raise ValueError(f"layout must be 'mixed' or 'csv', not {layout!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("surveys", "truth"):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    surveys = out / "surveys"
+    waves = list(range(region.first_wave, region.last_wave + 1))
+    rows = region.survey_rows
+    for year in waves:
+        wave = rows[rows["survey_year"] == year]
+        if layout == "csv":
+            forms.write_wave_csv(wave, surveys / str(year) / f"survey_{year}.csv", region.horizon)
+        else:
+            rng = np.random.default_rng(np.random.SeedSequence([region.seed, 3, year]))
+            forms.write_wave_mixed(wave, surveys / str(year), year, region.horizon, rng, region.mistakes)
+    if layout == "mixed" and region.mistakes:
+        forms.write_extras(surveys, waves, rows, region.horizon)
+    _csv(region.controls, out / "controls.csv")
+    _csv(region.scenario, out / "scenario.csv")
+    _csv(region.programmes, out / "programmes.csv")
+    _csv(region.mapping, out / "mapping.csv")
+    _csv(region.colleges, out / "colleges.csv")
+    _csv(region.enrolment, out / "enrolment.csv")
+    _csv(region.truth_employment, out / "truth" / "employment.csv")
+    _csv(region.truth_demand, out / "truth" / "demand.csv")
+    (out / "truth" / "README.md").write_text(_readme(region), encoding="utf-8")
+    (out / "kadry.toml").write_text(_toml(region), encoding="utf-8")
+    (out / "README.md").write_text(_folder_readme(region), encoding="utf-8")
+    return out
+
+
+def folder_digest(folder: str | Path) -> dict[str, str]:
+    """SHA-256 of every file below ``folder`` (relative POSIX path → hex digest)."""
+    root = Path(folder)
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+__all__ = ["Region", "generate_region", "write_region", "folder_digest", "DEFAULT_SEED",
+           "SURVEY_ROW_COLUMNS"]
