@@ -43,7 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", help="output folder (default: [output] dir)")
     r.add_argument("--scenario", metavar="NAME", help="only this scenario variant")
     r.add_argument("--backend", choices=("local", "dask"), default="local")
-    for sp in (d, t, v, r):
+
+    pb = sub.add_parser("publish", help="the publication package: a static site and open-data sets")
+    pb.add_argument("output", metavar="OUTPUT", help="output folder of kadry run / kadry demo")
+    pb.add_argument("--site", metavar="DIR", help="site folder (default OUTPUT/site)")
+    for sp in (d, t, v, r, pb):
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
         sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
     return p
@@ -81,7 +85,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo_command(out=args.out, progress=_progress_enabled(args))
 
 
-_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo}
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from forecast.publish import publish_command
+
+    return publish_command(args.output, site=args.site)
+
+
+_COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo,
+             "publish": _cmd_publish}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
