@@ -77,6 +77,17 @@ def hostile(output, tmp_path_factory) -> Path:
     qp = _read(out / "quotas_programmes.csv")
     qp.loc[qp["programme_code"] == sorted(qp["programme_code"])[0], "programme"] = FORMULA
     _write(qp, out / "quotas_programmes.csv")
+    # the tables of methodology.md §8–9 (written by newer runs): shown as they are
+    first = qp.iloc[0]
+    _write(pd.DataFrame({
+        "scenario": ["base", "base", "target"], "signal": ["growth", "new_profession", "growth"],
+        "programme_code": [first["programme_code"]] * 3, "programme": [FORMULA] * 3,
+        "profession_code": [codes[0], codes[1], codes[0]], "profession": [SCRIPT, "x", SCRIPT],
+        "education": ["СПО-КРС"] * 3, "value": ["0.4", "12", "0.5"], "threshold": ["0.25", "10", "0.25"],
+        "message": [SCRIPT + " растёт на 40%", "новая профессия", "рост 50%"]}), out / "programme_signals.csv")
+    _write(pd.DataFrame({"level": ["total", "section"], "key": ["", "C"], "year": ["2025", "2025"],
+                         "forecast": ["100.5", "40"], "actual": ["98", ""], "error": ["2.5", ""]}),
+           out / "evaluation.csv")
     return out
 
 
@@ -351,6 +362,33 @@ def test_colleges_grouped_by_department_with_subtotals(hsite, hostile):
         assert body_sum == foot_v == pd.to_numeric(part["quota"]).sum()
 
 
+def test_signals_and_evaluation_shown_when_present(hsite, hostile):
+    quotas = _parse(hsite / "quotas.html")
+    tabs = [tab for tab in quotas.iter(f"{NS}table") if tab.get("data-src") == "programme_signals.csv"]
+    assert len(tabs) == 2  # base open, target in details
+    rows = [tr for tab in tabs for tr in tab.find(f"{NS}tbody").findall(f"{NS}tr")]
+    assert len(rows) == 3 and any(SCRIPT + " растёт" in _text(tr) for tr in rows)
+    method = _parse(hsite / "methodology.html")
+    ev = [tab for tab in method.iter(f"{NS}table") if tab.get("data-src") == "evaluation.csv"]
+    assert len(ev) == 1 and len(ev[0].find(f"{NS}tbody").findall(f"{NS}tr")) == 2
+    data = (hsite / "data.html").read_text(encoding="utf-8")
+    assert 'href="data/programme_signals.csv"' in data and 'href="data/evaluation.csv"' in data
+
+
+def test_run_without_quotas(output, tmp_path):
+    bare = tmp_path / "bare"
+    shutil.copytree(output, bare, ignore=shutil.ignore_patterns("site"))
+    for f in ("quotas_programmes.csv", "quotas_colleges.csv"):
+        head = (bare / f).read_text(encoding="utf-8-sig").splitlines()[0]
+        (bare / f).write_text(head + "\n", encoding="utf-8-sig")
+    root = publish(bare)
+    doc = _parse(root / "quotas.html")
+    assert "не определялись" in _text(doc) and not list(doc.iter(f"{NS}table"))
+    data = _csv_rows(root / "opendata" / "region-kadry-quotas-programmes" / f"data-{T}1201-structure-{T}1201.csv")
+    assert len(data) == 1
+    assert check_tables(root, bare) > 1000
+
+
 def test_without_department_column_one_group(site, output):
     assert "department" not in _read(output / "quotas_colleges.csv").columns
     doc = _parse(site / "quotas.html")
@@ -439,6 +477,9 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_same_output_gives_byte_identical_site(output, site, tmp_path):
     again = publish(output, tmp_path / "again")
     assert _tree(again) == _tree(site)
+    moved = tmp_path / "elsewhere" / "out"  # the same files in another folder
+    shutil.copytree(output, moved, ignore=shutil.ignore_patterns("site"))
+    assert _tree(publish(moved)) == _tree(site)
 
 
 def test_republish_removes_only_its_own_stale_files(output, tmp_path):

@@ -130,6 +130,7 @@ SITE: dict[str, tuple[str, str]] = {
     "od_files": ("Файлы набора: {meta}, {data}, {structure}", "The set's files: {meta}, {data}, {structure}"),
     "od_registry": ("Реестр наборов открытых данных: {list}", "Registry of open-data sets: {list}"),
     "property": ("Поле паспорта", "Passport field"),
+    "passport_name": ("Наименование поля (методические рекомендации)", "Field name in the guidelines (Russian)"),
     "footer": ("Рассчитано программой kadry {v} по обследованию {T} г. Числа на страницах округлены; точные "
                "значения — в файлах CSV раздела «Данные».",
                "Computed by kadry {v} from the {T} survey. Numbers on the pages are rounded; exact values are "

@@ -115,6 +115,26 @@ FIELDS: dict[str, tuple[str, str]] = {
     "target": ("Target share of the programme's quota, places", "Целевое значение распределения, мест"),
 }
 
+#: the passport's properties as the guidelines name them (for the site's passport tables)
+PASSPORT_NAMES: dict[str, str] = {
+    "standardversion": "Версия методических рекомендаций",
+    "identifier": "Идентификационный номер (код) набора данных",
+    "title": "Наименование набора данных",
+    "description": "Описание набора данных",
+    "creator": "Владелец набора данных",
+    "created": "Дата первой публикации набора данных",
+    "modified": "Дата последнего внесения изменений",
+    "subject": "Ключевые слова, соответствующие содержанию набора данных",
+    "format": "Формат набора данных",
+    "provenance": "Содержание последнего изменения",
+    "valid": "Дата актуальности набора данных",
+    "publishername": "Ответственное лицо",
+    "publisherphone": "Телефон ответственного лица",
+    "publishermbox": "Адрес электронной почты ответственного лица",
+    "data": "Гиперссылка (URL) на набор",
+    "structure": "Описание структуры набора данных",
+}
+
 #: contract columns that hold whole numbers
 INTEGER_FIELDS = frozenset({"year", "admission_year", "graduation_year", "capacity", "quota", "quota_needed",
                             "shortfall", "last_quota", "deficit"})
@@ -253,5 +273,5 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
     return files
 
 
-__all__ = ["build_sets", "version_dates", "csv_text", "field_format", "SETS", "FIELDS", "STANDARD_VERSION",
+__all__ = ["build_sets", "PASSPORT_NAMES", "version_dates", "csv_text", "field_format", "SETS", "FIELDS", "STANDARD_VERSION",
            "STRUCTURE_HEADER", "META_HEADER", "LIST_HEADER", "INTEGER_FIELDS"]

@@ -149,7 +149,9 @@ def _data_body(run: RunOutput, od: dict[str, bytes]) -> str:
                  f'<a href="{attr(folder)}/{attr(struct_file)}">{esc(struct_file)}</a>']
         parts.append(f"<p>{t('od_files', lang, meta=links[0], data=links[1], structure=links[2])}</p>")
         frame = pd.DataFrame(rows, columns=["property", "value"])
-        parts.append(table(frame, [Column("property", t("property", lang)), Column("value", t("fact_value", lang))],
+        frame.insert(1, "name", [opendata.PASSPORT_NAMES.get(k.split("-")[0], "") for k in frame["property"]])
+        parts.append(table(frame, [Column("property", t("property", lang)), Column("name", t("passport_name", lang)),
+                                   Column("value", t("fact_value", lang))],
                            caption=t("od_passport", lang, title=props.get("title", "")), lang=lang))
     return "\n".join(parts)
 
