@@ -43,3 +43,11 @@ bench: $(BENCHSTAMP)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) out .pytest_cache
+
+## site-check: publish the demo and screenshot every page at desktop and phone widths in headless
+## Chromium (Debian: apt-get install chromium); look at out/site-check/*.png. Not part of `make test`.
+.PHONY: site-check
+site-check: $(STAMP)
+	$(BIN)/kadry demo --out out/demo
+	$(BIN)/kadry publish out/demo
+	$(BIN)/python tools/site_check.py out/demo/site --out out/site-check

@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--workers", type=int, metavar="N",
                    help="local cluster worker processes (default: [dask] workers, else the "
                         "machine's cores); 0: the regions one after another in this process, no Dask")
+    pb = sub.add_parser("publish", help="the publication package (measure 15): a static site and open-data sets")
+    pb.add_argument("output", metavar="OUTPUT", help="output folder of kadry run / kadry demo")
+    pb.add_argument("--site", metavar="DIR", help="site folder (default OUTPUT/site)")
+
     for sp in sub.choices.values():  # every command: the exit codes and the common options
         sp.epilog = EXIT_CODES_HELP
         sp.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -147,8 +151,14 @@ def _cmd_national(args: argparse.Namespace) -> int:
                             workers=args.workers, progress=_progress_enabled(args))
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from forecast.publish import publish_command
+
+    return publish_command(args.output, site=args.site)
+
+
 _COMMANDS = {"template": _cmd_template, "validate": _cmd_validate, "run": _cmd_run, "demo": _cmd_demo,
-             "evaluate": _cmd_evaluate, "national": _cmd_national}
+             "evaluate": _cmd_evaluate, "national": _cmd_national, "publish": _cmd_publish}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
