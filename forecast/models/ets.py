@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster
 
 __all__ = ["SES", "Holt", "ETS", "holt_filter", "holt_forecast", "fit_grid"]
 
@@ -218,7 +218,7 @@ def aicc(sse, n, k):
     return np.where(n - k - 1 > 0, out, np.inf)
 
 
-class _ExpSmoothing(PanelForecaster):
+class _ExpSmoothing(SeriesForecaster):
     """Shared predict/sd for the exponential-smoothing family."""
 
     def _mean(self, h: int) -> np.ndarray:
@@ -231,7 +231,7 @@ class _ExpSmoothing(PanelForecaster):
         var = np.concatenate([np.zeros((len(self.alpha_), 1)), np.cumsum(c * c, axis=1)], axis=1)
         return np.sqrt(self.sigma2_[:, None] * (1 + var[:, :h]))
 
-    def _store(self, panel: Panel, res: dict, k: int) -> None:
+    def _store(self, panel: SeriesBlock, res: dict, k) -> None:
         n = panel.lengths
         self.alpha_, self.beta_, self.phi_ = res["alpha"], res["beta"], res["phi"]
         self.level0_, self.trend0_ = res["level0"], res["trend0"]
@@ -260,7 +260,7 @@ class SES(_ExpSmoothing):
         self.alpha = alpha
         self.level0 = level0
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         if self.alpha is None:
             res = fit_grid(v, n, trend=False, damped=False)
@@ -297,7 +297,7 @@ class Holt(_ExpSmoothing):
         self.level0 = level0
         self.trend0 = trend0
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         phi = self.phi if self.damped else 1.0
         if self.alpha is None or self.beta is None or (self.damped and phi is None):
@@ -331,7 +331,7 @@ class ETS(_ExpSmoothing):
     def __init__(self, models: tuple[str, ...] = ("ANN", "AAN", "AAdN")):
         self.models = models
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         specs = {"ANN": (False, False, 3), "AAN": (True, False, 5), "AAdN": (True, True, 6)}
         unknown = set(self.models) - set(specs)
@@ -355,8 +355,5 @@ class ETS(_ExpSmoothing):
             best_ic = np.where(better, ic, best_ic)
             names[better] = name
         self.selected_ = names
-        k = best.pop("k")
-        self._store(panel, best, k=3)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.sigma2_ = np.where(n > 0, self.sse_ / np.maximum(n - k + 1, 1), np.nan)
-        self.aicc_ = best_ic
+        k = best.pop("k")  # per series: the selected form's number of parameters
+        self._store(panel, best, k=k)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models._frame import Panel
+from forecast.models._frame import SeriesBlock
 from forecast.models.base import diff_scale
 
 __all__ = ["Calibration", "holdout_errors", "MIN_POOL", "MIN_TRAIN"]
@@ -43,7 +43,7 @@ def calibration_origins(horizon: int, n_windows: int) -> list[int]:
     return sorted(ks, reverse=True)
 
 
-def holdout_errors(panel: Panel, forecast_fn, horizon: int, n_windows: int) -> list[np.ndarray]:
+def holdout_errors(panel: SeriesBlock, forecast_fn, horizon: int, n_windows: int) -> list[np.ndarray]:
     """Scaled rolling-origin errors per horizon (list of 1-D arrays, horizon 1 first)."""
     per_h = [[] for _ in range(horizon)]
     for k in calibration_origins(horizon, n_windows):

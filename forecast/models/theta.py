@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster
 
 __all__ = ["Theta", "ols_line"]
 
@@ -50,7 +50,7 @@ def _line(s0, s1, s2, sy, sty):
     return icpt, slope
 
 
-def ols_line(panel: Panel):
+def ols_line(panel: SeriesBlock):
     """Intercept A (at t = 0) and slope B of OLS of y on t = 1..n, per series."""
     return _ols_sums(panel.values, panel.lengths, panel.lengths)
 
@@ -66,7 +66,7 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
     lev = np.zeros(shape)
     see, s1 = np.zeros(shape), np.zeros(shape)
     sq = np.zeros((T,) + a.shape)  # (1−α)^{2t}: ∂ŷ/∂l0 squared, summed per series below
-    nA, nB = ols_line(Panel(None, values, lengths, None))
+    nA, nB = ols_line(SeriesBlock(None, values, lengths, None))
     cs = np.zeros((5, n_series))  # running sums for the dynamic line: s0, s1, s2, sy, sty
     nmin = int(lengths.min(initial=0))
     for t in range(T):
@@ -104,7 +104,7 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
             "intercept": nA, "slope": nB, "level0": l0[rows, j]}
 
 
-class Theta(PanelForecaster):
+class Theta(SeriesForecaster):
     """Theta method in Fiorucci et al.'s state-space form, vectorised.
 
     ``theta=2`` is the standard method (STM); ``theta=None`` optimises θ per series (OTM);
@@ -123,7 +123,7 @@ class Theta(PanelForecaster):
         self.theta = theta
         self.dynamic = dynamic
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         thetas = THETAS if self.theta is None else np.array([float(self.theta)])
         res = fit_theta(v, n, ALPHAS, thetas, self.dynamic)
