@@ -67,8 +67,7 @@ class Calendar:
         if self.kind == "int":
             return years
         if self.kind == "period":
-            return pd.PeriodIndex.from_ordinals(years - 1970, freq=self.dtype.freq) if _ordinal_is_year(
-                self.dtype) else pd.PeriodIndex([pd.Period(year=int(y), freq=self.dtype.freq) for y in years])
+            return pd.PeriodIndex.from_ordinals(years - 1970, freq=self.dtype.freq)
         month, day, ns = self.anchor
         months = (years - 1970) * 12 + (month - 1)
         stamps = (months.astype("datetime64[M]").astype("datetime64[D]") + np.timedelta64(day - 1, "D"))
@@ -82,7 +81,7 @@ class Calendar:
 
 def _ordinal_is_year(dtype) -> bool:
     # yearly periods count years since 1970 whatever their anchor month
-    return isinstance(dtype, pd.PeriodDtype) and dtype.freq.name.startswith(("Y", "A"))
+    return isinstance(dtype, pd.PeriodDtype) and dtype.freq.freqstr.startswith(("Y", "A"))
 
 
 @dataclass

@@ -139,7 +139,7 @@ class AutoForecaster(BaseEstimator):
         self.calibration_horizon_ = calibration_horizon(block.lengths, self.calibration_horizon)
         size = int(self.chunk_size)
         parts = [block.take(slice(s, min(s + size, len(block)))) for s in range(0, len(block), size)]
-        args = (self.calibration_horizon_, int(self.n_windows), self.combine)
+        args = (self.calibration_horizon_, int(self.n_windows), self.combine, len(block))
         self.chunks_ = _map(fit_chunk, [(p, *args) for p in parts], self.n_jobs)
         self.calibration_ = Calibration.pool([c.errors for c in self.chunks_], [c.rel for c in self.chunks_])
         self.block_ = block

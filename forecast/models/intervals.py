@@ -92,7 +92,15 @@ class Calibration:
         return bool(self.errors) and all(len(e) >= MIN_POOL for e in self.errors)
 
     def quantiles(self, level: float, h: int) -> tuple[np.ndarray, np.ndarray]:
-        """(lo, hi) scaled-error quantiles for horizons 1..h (lo ≤ 0 ≤ hi)."""
+        """(lo, hi) scaled-error quantiles for horizons 1..h (lo ≤ 0 ≤ hi), memoised
+        (every chunk of a prediction asks for the same ones)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        key = (float(level), int(h))
+        if key not in cache:
+            cache[key] = self._quantiles(level, h)
+        return cache[key]
+
+    def _quantiles(self, level: float, h: int) -> tuple[np.ndarray, np.ndarray]:
         a = (1 - float(level) / 100) / 2
         hc = len(self.errors)
         lo = np.array([np.quantile(e, a) for e in self.errors])

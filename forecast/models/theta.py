@@ -65,6 +65,7 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
     vals = np.nan_to_num(values)
     lev = np.zeros(shape)
     see, s1 = np.zeros(shape), np.zeros(shape)
+    e, d, buf = np.empty(shape), np.empty(shape), np.empty(shape)
     sq = np.zeros((T,) + a.shape)  # (1−α)^{2t}: ∂ŷ/∂l0 squared, summed per series below
     nA, nB = ols_line(SeriesBlock(None, values, lengths, None))
     cs = np.zeros((5, n_series))  # running sums for the dynamic line: s0, s1, s2, sy, sty
@@ -75,17 +76,25 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
         y = vals[:, t, None]
         decay = (1 - a) ** t
         sq[t] = decay * decay
-        e = y - lev
+        np.subtract(y, lev, out=d)  # one-step error of the SES part (buffers: hot loop)
+        e[...] = d
         if t > 0:  # no theta line before the first observation (dynamic) — static: t ≥ 1 too
             A, B = _line(*cs) if dynamic else (nA, nB)
-            e -= A[:, None] * (w * decay) + B[:, None] * (w * (1 - (1 - a) ** (t + 1)) / a)
+            np.multiply(A[:, None], w * decay, out=buf)
+            e -= buf
+            np.multiply(B[:, None], w * (1 - (1 - a) ** (t + 1)) / a, out=buf)
+            e -= buf
         elif not dynamic:
             e -= nA[:, None] * w + nB[:, None] * w
         if not full:
-            e = np.where(m, e, 0.0)
-        see += e * e
-        s1 += e * decay
-        lev = a * y + (1 - a) * lev if full else np.where(m, a * y + (1 - a) * lev, lev)
+            e *= m
+            d *= m  # the level freezes after a series' end
+        np.multiply(e, e, out=buf)
+        see += buf
+        np.multiply(e, decay, out=buf)
+        s1 += buf
+        np.multiply(a, d, out=buf)
+        lev += buf
         tt = t + 1.0
         yt = np.where(m[:, 0], y[:, 0], 0.0)
         mm = m[:, 0].astype(float)
