@@ -27,7 +27,7 @@ import pandas as pd
 
 from benchmarks import m3
 from forecast.models import ARIMA, ETS, AutoForecaster, Drift, Holt, Naive, Theta, accuracy_table, backtest
-from forecast.models._frame import to_panel
+from forecast.models._frame import to_block
 from forecast.models.base import diff_scale
 from benchmarks._results import save
 
@@ -36,7 +36,7 @@ LEVELS = [80, 95]
 
 def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, levels=()) -> dict:
     """sMAPE / MASE (README scoring) and coverage of a forecast frame against the test part."""
-    p = to_panel(train)
+    p = to_block(train)
     scale = pd.Series(diff_scale(p), index=p.ids, name="scale")
     d = test.merge(fc, on=["unique_id", "ds"], how="left").join(scale, on="unique_id")
     if d["yhat"].isna().any():

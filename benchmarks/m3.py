@@ -1,6 +1,6 @@
 """M3 yearly loader (645 series; test = the 6 years after each series' forecast origin).
 
-Data folder: ``$KADRY_BENCH_DATA`` or ``<repo>/../shared/bench`` (see /work/shared/bench/README.md).
+Data folder: ``$KADRY_BENCH_DATA`` or ``<repo>/../shared/bench`` (``../../shared/bench`` from a worktree) (see /work/shared/bench/README.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ def data_dir() -> Path:
     env = os.environ.get("KADRY_BENCH_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+    root = Path(__file__).resolve().parents[1]
+    # the main repo sits next to shared/; a worktree one level deeper (wt/<name>)
+    for base in (root.parent, root.parent.parent):
+        if (base / "shared" / "bench").is_dir():
+            return base / "shared" / "bench"
+    return root.parent / "shared" / "bench"
 
 
 def available() -> bool:

@@ -167,20 +167,22 @@ EDUCATION_ALIASES: dict[str, str] = {
     "магистр": "ВО",
 }
 
-_SPACE_RUN = re.compile(r"[\s\-–]+")
+_NOT_ALNUM_RUN = re.compile(r"[\W_]+")
+_TRAILING_PERSONS = re.compile(r"(?:^| )чел$")
 
 
 def normalize_label(text: object) -> str:
-    """Normalise a header or an enumerated value for matching.
+    """Normalise a header or an enumerated value for matching (survey-format.md, "Matching
+    headers"): lower case, ``ё`` → ``е``, every character that is not a letter or digit
+    becomes a space, runs of spaces collapse, trimmed, and a trailing ``чел`` is dropped.
 
-    Case-insensitive, trimmed, with runs of white space, ``-`` and ``–`` treated alike
-    (all become one space); ``ё`` is read as ``е``.
-
-    >>> normalize_label("  СПО – КРС ")
-    'спо крс'
+    >>> normalize_label("  СПО – КРС "), normalize_label("Численность работников, чел.")
+    ('спо крс', 'численность работников')
+    >>> normalize_label("Код профессии (ОКПДТР)"), normalize_label("need_1")
+    ('код профессии окпдтр', 'need 1')
     """
-    s = str(text).replace("\u00a0", " ").strip().lower().replace("ё", "е")
-    return _SPACE_RUN.sub(" ", s).strip()
+    s = _NOT_ALNUM_RUN.sub(" ", str(text).lower().replace("ё", "е")).strip()
+    return _TRAILING_PERSONS.sub("", s).strip()
 
 
 _LEVEL_BY_NORMAL = {normalize_label(k): k for k in EDUCATION_LEVELS}

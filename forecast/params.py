@@ -28,22 +28,33 @@ from typing import Any, TypeVar
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_XML_BYTES = 200 * 1024 * 1024
 MAX_DATA_ROWS = 1_000_000
-PARSE_SECONDS = 5.0
+#: the last-resort wall-clock net of one file's parsing (the limits above and below are in
+#: work, so a file's outcome does not depend on the machine's load)
+PARSE_NET_SECONDS = 60.0
+#: a zip member inflating past this many times its compressed size, beyond its first
+#: ZIP_RATIO_FREE_BYTES, is E_FILE_TOO_LARGE at once (survey-format.md)
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FREE_BYTES = 1024 * 1024
 HEADER_SCAN_ROWS = 30
 HEADER_MIN_MATCH = 6
 MAX_NEED_HORIZON = 10
 SURVEY_YEAR_RANGE = (2000, 2100)
 #: a count cell at or above this is not a number of people (E_NOT_NUMBER); also keeps int64 exact
 MAX_CELL_NUMBER = 10**12
-#: a worksheet whose used range (from A1) spans more cells is E_FILE_TOO_LARGE before it is
-#: loaded: the sheet reader holds the whole range in memory (one stray value in column XFD
-#: below 3,000 rows is 49 million cells, ~2 GB, and far past the 5 s limit anyway); the
-#: largest lawful sheet, 1,000,000 rows of the ~20 form columns, stays under it
-MAX_SHEET_CELLS = 30_000_000
+#: a worksheet whose used range (counted from A1, the range the reader holds) spans more
+#: cells is E_FILE_TOO_LARGE before it is loaded (survey-format.md)
+MAX_SHEET_CELLS = 10_000_000
 # Plausibility warnings
 NEED_IMPLAUSIBLE_FACTOR = 2.0
 NEED_IMPLAUSIBLE_OFFSET = 10.0
 JUMP_FACTOR = 5.0
+#: W_JUMP also needs a change of at least this many persons
+JUMP_MIN_CHANGE = 10
+#: W_THIN_WAVE: a wave with fewer than this share of the previous wave's respondents
+THIN_WAVE_SHARE = 0.2
+#: read_surveys reads files in worker processes from this many files on (below it the
+#: start-up of the workers costs more than it saves)
+PARALLEL_MIN_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,9 @@ class SurveyParams:
 
     paths: tuple[str, ...] = ("surveys/",)
     controls: str | None = None
+    #: the survey year T of the run; rows of later years are E_SURVEY_YEAR. None: the
+    #: latest year read
+    year: int | None = None
 
 
 @dataclass(frozen=True)

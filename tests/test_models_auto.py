@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from forecast.errors import InputError
 from forecast.models import AutoForecaster, Drift, Holt, Naive, Theta, accuracy_table, backtest
-from forecast.models._frame import to_panel
+from forecast.models._frame import to_block
 
 LEVELS = [80, 95]
 
@@ -51,7 +51,7 @@ def test_fallbacks():
 def test_gaps_are_interpolated_and_nan_series_kept():
     df = pd.DataFrame({"unique_id": ["g"] * 5 + ["e"], "ds": [2000, 2001, 2003, 2004, 2002, 2001],
                        "y": [1.0, 2.0, 4.0, 5.0, np.nan, np.nan]})
-    p = to_panel(df)
+    p = to_block(df)
     assert p.values[0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
     fc = AutoForecaster().fit(df).predict(1)
     assert 5.0 < fc.loc[fc.unique_id == "g", "yhat"].iloc[0] <= 6.0
@@ -59,10 +59,10 @@ def test_gaps_are_interpolated_and_nan_series_kept():
 
 
 def test_bad_input_is_input_error():
-    with pytest.raises(InputError, match="duplicated year"):
-        to_panel(pd.DataFrame({"unique_id": ["a", "a"], "ds": [2000, 2000], "y": [1.0, 2.0]}))
+    with pytest.raises(InputError, match="duplicated"):
+        to_block(pd.DataFrame({"unique_id": ["a", "a"], "ds": [2000, 2000], "y": [1.0, 2.0]}))
     with pytest.raises(InputError, match="missing column"):
-        to_panel(pd.DataFrame({"unique_id": ["a"], "y": [1.0]}))
+        to_block(pd.DataFrame({"unique_id": ["a"], "y": [1.0]}))
     with pytest.raises(ValueError):
         AutoForecaster().fit(_frame({"a": [1.0, 2, 3]})).predict(0)
 

@@ -10,7 +10,7 @@ import pytest
 from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
 
 from forecast.models import SES, Drift, Holt, Naive, Theta
-from forecast.models._frame import to_panel
+from forecast.models._frame import to_block
 from forecast.models.ets import holt_filter
 from forecast.models.theta import ols_line
 
@@ -28,7 +28,7 @@ SERIES = {f"s{i}": 50 + np.cumsum(RNG.normal(0.8, 3, n)) for i, n in enumerate([
                                                       (0.2, 0.6, 0.85, True)])
 def test_holt_matches_statsmodels(alpha, beta, phi, damped):
     df = _frame(SERIES)
-    p = to_panel(df)
+    p = to_block(df)
     l0, b0 = 48.0, 0.5
     m = Holt(damped=damped, alpha=alpha, beta=beta, phi=phi if damped else None, level0=l0, trend0=b0).fit(df)
     fc = m.predict(5)
@@ -97,7 +97,7 @@ def test_theta_matches_plain_implementation():
     for theta in (2.0, 3.0):
         m = Theta(theta=theta).fit(df)
         fc = m.predict(6)
-        A, B = ols_line(to_panel(df))
+        A, B = ols_line(to_block(df))
         for i, (key, y) in enumerate(SERIES.items()):
             np.testing.assert_allclose([A[i], B[i]], np.polyfit(np.arange(1, len(y) + 1), y, 1)[::-1],
                                        rtol=1e-9)

@@ -91,7 +91,13 @@ def test_manifest_hashes_inputs_and_outputs(first, region):
 
 def test_workbook_totals_match_csv(first):
     wb = openpyxl.load_workbook(first / f"forecast_{T}.xlsx")
-    assert wb.sheetnames[0] == "Сводка" and len(wb.sheetnames) == 9
+    from forecast.report.labels import SHEETS
+
+    # the contract's sheets in order, and one sheet per department of colleges.csv
+    departments = sorted(set(_read(first / "quotas_colleges.csv")["department"]) - {""})
+    assert [n for n in wb.sheetnames if not n.startswith("КЦП — ")] == [ru for ru, _ in SHEETS.values()]
+    assert [n for n in wb.sheetnames if n.startswith("КЦП — ")] == [f"КЦП — {d}" for d in departments]
+    assert wb.sheetnames[0] == "Сводка" and len(departments) == 3
     ws = wb["КЦП по программам"]
     header = [c.value for c in ws[1]]
     qcol = header.index("КЦП предлагаемая") + 1

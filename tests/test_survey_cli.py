@@ -54,7 +54,7 @@ def test_validate_rejected_exit_1_report_names_the_cell(tmp_path, good, bad, cap
     text = j.read_text(encoding="utf-8")
     assert "ИНН" in text  # UTF-8, not \u escapes
     rep = json.loads(text)
-    assert rep["skipped"] == [{"file": (tmp_path / "notes.txt").as_posix(), "reason": "not .xlsx or .csv"}]
+    assert rep["skipped"] == [{"file": (tmp_path / "notes.txt").as_posix(), "reason": "a text document, not a table: save the form as .xlsx"}]
     (iss,) = rep["issues"]
     assert iss == {"file": bad.as_posix(), "sheet": None, "row": 3, "column": "inn", "value": "7707083894",
                    "severity": "error", "code": "E_INN_CHECKSUM", "message": iss["message"]}

@@ -207,9 +207,11 @@ def test_numbers_row_with_a_gap_is_data_not_skipped(tmp_path):
     assert (2, "profession_code", "E_REQUIRED") in [(i["row"], i["column"], i["code"]) for i in issues_of(d)]
 
 
-def test_second_column_for_a_key_is_ignored_with_warning(tmp_path):
+def test_second_column_for_a_key_is_ambiguous(tmp_path):
+    # version 2: a column named twice in one header fails the file with E_MISSING_COLUMN
     keys = KEYS + ["dup"]
     hdr = [RU[k] for k in KEYS] + ["ИНН"]
     d = read_surveys(write_xlsx(tmp_path / "a.xlsx", [list(row().values()) + ["garbage"]], keys=keys, header_cells=hdr))
-    assert [(i["code"], i["column"], i["value"]) for i in issues_of(d)] == [("W_UNKNOWN_COLUMN", "inn", "ИНН")]
-    assert d.frame["inn"].tolist() == [INN_A]
+    (iss,) = issues_of(d)
+    assert (iss["code"], iss["row"]) == ("E_MISSING_COLUMN", None)
+    assert "inn" in iss["message"] and "twice" in iss["message"] and "ambiguous" in iss["message"]

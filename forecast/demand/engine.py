@@ -57,7 +57,7 @@ from forecast.demand.components import demand_components
 from forecast.demand.history import (
     History, _actual, _noise_var, _nodes_sum, build_history, realised_path_demand,
 )
-from forecast.demand.reconcile import Hierarchy, reconcile
+from forecast.demand.reconcile import Hierarchy, reconcile, shrink_covariance
 from forecast.demand.topdown import (
     elasticities, project_shares, regression_forecast, variant_factors,
 )
@@ -349,7 +349,7 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
             base = np.nan_to_num(base)
             o.base[scen] = base
             o.reconciled[scen] = reconcile(
-                base, hier, method,
+                base, hier, method, W=_mint_covariance(hier, res_prev, method),
                 residuals=np.array(res_prev) if len(res_prev) >= 2 else None)
         origins.append(o)
         if final:
@@ -406,6 +406,42 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
             quantiles[("employment", level)] = calibrate_employment(emp, horizon, levels)
     return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
                         origins[-1].industry_model, elast)
+
+
+#: prior weight, in residual vectors, of the structural scaling in the MinT variances
+#: (:func:`_mint_covariance`)
+MINT_PRIOR_RESIDUALS = 20.0
+
+
+def _mint_covariance(hier: Hierarchy, residuals: list, method: str):
+    """W for ``mint_shrink`` from the backtest origins' one-step residuals.
+
+    The Schäfer–Strimmer estimate (:func:`~forecast.demand.reconcile.shrink_covariance`)
+    with its diagonal shrunk towards the structural scaling of ``wls_struct`` (variance ∝
+    the cells under a node, scaled to the residuals' mean variance) by
+    MINT_PRIOR_RESIDUALS prior residual vectors, and the low-rank part by the same weight.
+    Why: the engine has at most MAX_BACKTEST_ORIGINS one-step residual vectors (one per
+    backtest origin, not a long in-sample series as in hierarchicalforecast), so each
+    node's own variance rests on two to seven numbers; MinT then moved the cells with a
+    noisy residual the most, and the reconciled paths' 5-year profession demand was worse
+    than the unreconciled combination on 4 of 5 varied tuning regions of
+    ``benchmarks.bench_demand_regions`` (mean wMAPE 0.237 against 0.224 with the prior of
+    20; 5 gave 0.226). None for other methods or fewer than two residual vectors
+    (``reconcile`` then uses its own rule).
+    """
+    if method != "mint_shrink" or len(residuals) < 2:
+        return None
+    r = np.array(residuals)
+    k = r.shape[0]
+    diag, low, _ = shrink_covariance(r)
+    a = hier.aggregation()
+    counts = np.concatenate([np.asarray(a.sum(axis=1)).ravel(), np.ones(hier.n_cells)])
+    scale = diag.sum() / counts.sum() if counts.sum() > 0 else 1.0
+    k0 = MINT_PRIOR_RESIDUALS
+    diag = (k * diag + k0 * scale * counts) / (k + k0)
+    low = low * np.sqrt(k / (k + k0))
+    floor = 1e-9 * max(float(diag.max(initial=0.0)), 1e-12)
+    return diag + floor, low
 
 
 #: columns of EngineResult.elasticities (the Методика sheet's β per industry)

@@ -13,8 +13,8 @@ import warnings
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster
 from forecast.models.baseline import Drift
 
 __all__ = ["ARIMA"]
@@ -22,7 +22,7 @@ __all__ = ["ARIMA"]
 ORDERS = ((0, 1, 0), (0, 1, 1), (1, 1, 0), (1, 1, 1))
 
 
-class ARIMA(PanelForecaster):
+class ARIMA(SeriesForecaster):
     """Per-series ARIMA(p, d, q) with drift, order chosen by AICc.
 
     Examples
@@ -39,13 +39,12 @@ class ARIMA(PanelForecaster):
         self.orders = orders
         self.min_length = min_length
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         from statsmodels.tsa.arima.model import ARIMA as SMARIMA
 
         self.results_ = [None] * len(panel)
         self.order_ = np.full(len(panel), None, dtype=object)
-        self.fallback_ = Drift()
-        self.fallback_._fit_panel(panel)
+        self.fallback_ = Drift().fit(panel)
         for i in range(len(panel)):  # slow member by design: one statsmodels fit per series
             n = int(panel.lengths[i])
             if n < self.min_length:

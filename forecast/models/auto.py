@@ -43,86 +43,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from forecast.models._frame import Panel, forecast_frame, interval_columns, to_panel
-from forecast.models.base import _check_h, diff_scale, last_value
-from forecast.models.baseline import Drift
-from forecast.models.ets import ETS, holt_forecast
-from forecast.models.intervals import MIN_TRAIN, Calibration, holdout_errors
-from forecast.models.theta import Theta
+from forecast.models._engine import MEMBERS, calibration_horizon, fit_chunk, predict_chunk
+from forecast.models._frame import SeriesBlock, forecast_frame, interval_columns
+from forecast.models.base import as_block, check_h
+from forecast.models.intervals import Calibration
 
 __all__ = ["AutoForecaster", "MEMBERS"]
 
-#: members of the default combination (order is irrelevant for the median)
-MEMBERS = ("ets", "damped", "dotm", "drift")
-#: series shorter than this get the naive/drift blend
-SHORT = 4
-#: interval widening for the naive/drift blend of 2–3 point series
-SHORT_WIDEN = 1.5
+COMBINE = ("median", "mean")
 
 
-def _fit_members(panel: Panel) -> dict:
-    ets = ETS()
-    ets.panel_ = panel
-    ets._fit_panel(panel)
-    theta = Theta(theta=None, dynamic=True)
-    theta.panel_ = panel
-    theta._fit_panel(panel)
-    drift = Drift()
-    drift._fit_panel(panel)
-    return {"ets": ets, "dotm": theta, "drift": drift}
-
-
-def _member_means(fitted: dict, h: int) -> dict:
-    d = fitted["ets"].forms_["AAdN"]
-    return {
-        "ets": fitted["ets"]._mean(h),
-        "damped": holt_forecast(d["level"], d["trend"], d["phi"], h),
-        "dotm": fitted["dotm"]._mean(h),
-        "drift": fitted["drift"]._mean(h),
-    }
-
-
-def _combine(panel: Panel, fitted: dict, h: int, combine: str, nonnegative: bool) -> np.ndarray:
-    means = _member_means(fitted, h)
-    stack = np.stack([means[m] for m in MEMBERS])
-    mean = np.median(stack, axis=0) if combine == "median" else stack.mean(axis=0)
-    n = panel.lengths[:, None]
-    last = last_value(panel)[:, None]
-    blend = 0.5 * (last + means["drift"])
-    mean = np.where(n < SHORT, blend, mean)
-    const = _constant(panel)[:, None]
-    mean = np.where(const | (n == 1), last, mean)
-    mean = np.where(n == 0, np.nan, mean)
-    return np.maximum(mean, 0.0) if nonnegative else mean
-
-
-def _calibration_horizon(lengths: np.ndarray, most: int) -> int:
-    """Horizons to calibrate empirically: at most ``most``, and short enough that the
-    longest quarter of the series keep ``MIN_TRAIN`` points at the calibration origin
-    (10-point survey series → 6 horizons calibrated, the rest widened like √h)."""
-    lengths = lengths[lengths > 0]
-    if not len(lengths):
-        return 1
-    q75 = int(np.quantile(lengths, 0.75, method="lower"))
-    return int(np.clip(q75 - MIN_TRAIN, 1, max(int(most), 1)))
-
-
-def _constant(panel: Panel) -> np.ndarray:
-    v = panel.values
-    with np.errstate(invalid="ignore"):
-        return (np.nanmax(v, axis=1, initial=-np.inf) == np.nanmin(v, axis=1, initial=np.inf)) & (
-            panel.lengths > 0
-        )
-
-
-def _mean_abs(panel: Panel) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nansum(np.abs(panel.values), axis=1) / np.maximum(panel.lengths, 1)
-
-
-class AutoForecaster:
+class AutoForecaster(BaseEstimator):
     """Forecast many short annual series at once (median of ETS, damped Holt, DOTM, drift).
 
     Parameters
@@ -137,6 +72,21 @@ class AutoForecaster:
         Horizons calibrated empirically; longer ones widen like √h.
     chunk_size : int
         Series processed together (memory/speed; results do not depend on it).
+    n_jobs : int or None
+        Worker processes for the chunks (joblib/loky; ``-1``/``None`` = all cores, as in
+        scikit-learn ``-1``). A frame of one chunk runs in the calling process. Results are
+        identical for any ``n_jobs``.
+
+    Attributes
+    ----------
+    block_ : SeriesBlock
+        The fitted series (ids, values, lengths, last years).
+    chunks_ : list of ChunkFit
+        Fitted members per chunk of ``chunk_size`` series.
+    calibration_ : Calibration
+        Pooled scaled calibration errors per horizon.
+    calibration_horizon_ : int
+        Horizons calibrated empirically.
 
     Examples
     --------
@@ -148,96 +98,89 @@ class AutoForecaster:
     """
 
     def __init__(self, nonnegative: bool = False, combine: str = "median", n_windows: int = 2,
-                 calibration_horizon: int = 7, chunk_size: int = 1000):
+                 calibration_horizon: int = 7, chunk_size: int = 1000, n_jobs: int | None = -1):
         self.nonnegative = nonnegative
         self.combine = combine
         self.n_windows = n_windows
         self.calibration_horizon = calibration_horizon
         self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
 
-    def get_params(self, deep: bool = True) -> dict:
-        return {k: getattr(self, k) for k in
-                ("nonnegative", "combine", "n_windows", "calibration_horizon", "chunk_size")}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r} for AutoForecaster")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"AutoForecaster({args})"
+    def _check_params(self) -> None:
+        if self.combine not in COMBINE:
+            raise ValueError(f"combine must be one of {COMBINE}, got {self.combine!r}")
+        for name in ("n_windows", "calibration_horizon", "chunk_size"):
+            v = getattr(self, name)
+            low = 0 if name == "n_windows" else 1
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+        if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(
+                self.n_jobs, (int, np.integer)) or self.n_jobs == 0):
+            raise ValueError(f"n_jobs must be a non-zero integer or None, got {self.n_jobs!r}")
 
     # ------------------------------------------------------------------------------
-    def fit(self, df: pd.DataFrame):
-        """Fit all series of the long frame ``df`` (unique_id, ds, y); returns self."""
-        if self.combine not in ("median", "mean"):
-            raise ValueError(f"combine must be 'median' or 'mean', got {self.combine!r}")
-        return self._fit_panel(to_panel(df))
+    def fit(self, X, y=None):
+        """Fit all series of the long frame ``X`` (``unique_id, ds, y``); returns self.
 
-    def _fit_panel(self, panel: Panel):
-        self.panel_ = panel
-        self.chunks_ = []
-        self.calibration_horizon_ = _calibration_horizon(panel.lengths, self.calibration_horizon)
-        errs, rels = [], []
-        size = max(int(self.chunk_size), 1)
-        for start in range(0, len(panel), size):
-            part = panel.take(np.arange(start, min(start + size, len(panel))))
-            self.chunks_.append((part, _fit_members(part)))
-            if self.n_windows > 0:
-                errs.append(holdout_errors(part, self._fit_forecast, self.calibration_horizon_,
-                                           self.n_windows))
-            scale = diff_scale(part)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rels.append(scale / _mean_abs(part))
-        self.calibration_ = Calibration.pool(errs, rels)
+        ``X`` may also be a :class:`~forecast.models._frame.SeriesBlock` or a Dask
+        DataFrame (then ``predict`` returns a Dask DataFrame; extra ``kadry[dask]``).
+        ``y`` is unused (scikit-learn signature).
+        """
+        self._check_params()
+        if _is_dask(X):
+            from forecast.models._dask import fit_dask
+
+            for attr in ("block_", "chunks_"):
+                self.__dict__.pop(attr, None)
+            self.dask_, self.calibration_, self.calibration_horizon_ = fit_dask(self, X)
+            return self
+        self.__dict__.pop("dask_", None)
+        block = as_block(X)
+        self.calibration_horizon_ = calibration_horizon(block.lengths, self.calibration_horizon)
+        size = int(self.chunk_size)
+        parts = [block.take(slice(s, min(s + size, len(block)))) for s in range(0, len(block), size)]
+        args = (self.calibration_horizon_, int(self.n_windows), self.combine, len(block))
+        self.chunks_ = _map(fit_chunk, [(p, *args) for p in parts], self.n_jobs)
+        self.calibration_ = Calibration.pool([c.errors for c in self.chunks_], [c.rel for c in self.chunks_])
+        self.block_ = block
         return self
 
-    def _fit_forecast(self, panel: Panel, h: int) -> np.ndarray:
-        return _combine(panel, _fit_members(panel), h, self.combine, nonnegative=False)
+    def predict(self, h: int, level=None):
+        """Forecast ``h`` years: unique_id, ds, yhat[, yhat_lo_L, yhat_hi_L for L in level].
 
-    def fit_predict_panel(self, panel: Panel, h: int) -> np.ndarray:
-        """Point forecasts (n, h) for a panel (used by backtests)."""
-        return self._fit_forecast(panel, h) if not self.nonnegative else np.maximum(
-            self._fit_forecast(panel, h), 0.0)
-
-    def predict(self, h: int, level=None) -> pd.DataFrame:
-        """Forecast ``h`` years: unique_id, ds, yhat[, yhat_lo_L, yhat_hi_L for L in level]."""
-        h = _check_h(h)
+        ``ds`` has the dtype of the fitted frame's ``ds`` (integer years, datetimes on the
+        same yearly anchor, or yearly periods).
+        """
+        check_is_fitted(self, "calibration_")
+        h = check_h(h)
         levels = interval_columns(level)
+        if hasattr(self, "dask_"):
+            from forecast.models._dask import predict_dask
+
+            return predict_dask(self, h, levels)
         means, bounds = [], {lv: ([], []) for lv in levels}
-        for part, fitted in self.chunks_:
-            mean = _combine(part, fitted, h, self.combine, nonnegative=False)
+        for c in self.chunks_:
+            mean, b = predict_chunk(c.block, c.members, self.calibration_, h, levels, self.combine,
+                                    bool(self.nonnegative))
             means.append(mean)
-            for lv, (lo, hi) in self._bounds(part, mean, h, levels).items():
+            for lv, (lo, hi) in b.items():
                 bounds[lv][0].append(lo)
                 bounds[lv][1].append(hi)
-        mean = np.concatenate(means) if means else np.zeros((0, h))
-        out = {lv: (np.concatenate(lo) if lo else np.zeros((0, h)), np.concatenate(hi) if hi else np.zeros((0, h)))
+        empty = np.zeros((0, h))
+        mean = np.concatenate(means) if means else empty
+        out = {lv: (np.concatenate(lo) if lo else empty, np.concatenate(hi) if hi else empty)
                for lv, (lo, hi) in bounds.items()}
-        if self.nonnegative:
-            mean = np.maximum(mean, 0.0)
-            out = {lv: (np.maximum(lo, 0.0), np.maximum(hi, 0.0)) for lv, (lo, hi) in out.items()}
-        return forecast_frame(self.panel_, mean, out or None)
+        return forecast_frame(self.block_, mean, out or None)
 
-    def _bounds(self, panel: Panel, mean: np.ndarray, h: int, levels) -> dict:
-        if not levels:
-            return {}
-        scale = diff_scale(panel)
-        bad = ~np.isfinite(scale) | (scale <= 0) | _constant(panel)
-        scale = np.where(bad, self.calibration_.rel_scale * _mean_abs(panel), scale)
-        scale = np.where(panel.lengths < SHORT, SHORT_WIDEN * scale, scale)[:, None]
-        out = {}
-        cal = self.calibration_
-        for lv in levels:
-            if cal.usable:
-                qlo, qhi = cal.quantiles(lv, h)
-                lo, hi = mean + scale * qlo[None, :], mean + scale * qhi[None, :]
-            else:
-                z = norm.ppf(0.5 + lv / 200)
-                half = z * 1.25 * scale * np.sqrt(np.arange(1, h + 1))[None, :]
-                lo, hi = mean - half, mean + half
-            out[lv] = (lo, hi)
-        return out
+
+def _is_dask(X) -> bool:
+    # no dask import here: a pandas user never needs dask installed
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def _map(fn, arglist: list, n_jobs) -> list:
+    """``[fn(*args) for args in arglist]``, in worker processes when ``n_jobs`` allows."""
+    jobs = min(effective_n_jobs(n_jobs), len(arglist))
+    if jobs <= 1:
+        return [fn(*args) for args in arglist]
+    return Parallel(n_jobs=jobs, backend="loky")(delayed(fn)(*args) for args in arglist)

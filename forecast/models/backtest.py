@@ -15,20 +15,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from forecast.models._frame import Panel, to_panel
-from forecast.models.base import _check_h, diff_scale
+from forecast.models._frame import block_frame, to_block
+from forecast.models.base import check_h, diff_scale
 
 __all__ = ["backtest"]
-
-
-def _panel_frame(panel: Panel) -> pd.DataFrame:
-    n, width = panel.values.shape
-    t = np.arange(width)[None, :]
-    m = t < panel.lengths[:, None]
-    first = panel.last_ds - panel.lengths + 1
-    rows, cols = np.nonzero(m)
-    return pd.DataFrame({"unique_id": panel.ids[rows], "ds": (first[rows] + cols).astype(np.int64),
-                         "y": panel.values[rows, cols]})
 
 
 def backtest(df: pd.DataFrame, h: int, n_windows: int = 1, model=None, step: int = 1,
@@ -46,14 +36,14 @@ def backtest(df: pd.DataFrame, h: int, n_windows: int = 1, model=None, step: int
     >>> bt[["cutoff", "ds", "h", "yhat"]].astype(int).values.tolist()
     [[2014, 2015, 1, 5], [2014, 2016, 2, 5], [2015, 2016, 1, 6], [2015, 2017, 2, 6]]
     """
-    h = _check_h(h)
+    h = check_h(h)
     if n_windows < 1 or step < 1:
         raise ValueError("n_windows and step must be positive integers")
     if model is None:
         from forecast.models.auto import AutoForecaster
 
         model = AutoForecaster()
-    panel = to_panel(df)
+    panel = to_block(df)
     name = type(model).__name__
     frames = []
     for w in range(n_windows):
@@ -64,7 +54,7 @@ def backtest(df: pd.DataFrame, h: int, n_windows: int = 1, model=None, step: int
         full = panel.take(keep)
         short = full.truncate(k)
         m = clone(model) if hasattr(model, "get_params") else model
-        fc = m.fit(_panel_frame(short)).predict(h, level=level)
+        fc = m.fit(block_frame(short)).predict(h, level=level)
         pos = short.lengths[:, None] + np.arange(h)[None, :]
         actual = np.take_along_axis(full.values, pos, axis=1)
         # predict() returns series in first-appearance order = the order of `short`

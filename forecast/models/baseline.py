@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster, first_value, last_value
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster, first_value, last_value
 
 __all__ = ["Naive", "Drift"]
 
 
-def _residual_sd(panel: Panel, drift: bool) -> np.ndarray:
+def _residual_sd(panel: SeriesBlock, drift: bool) -> np.ndarray:
     d = np.diff(panel.values, axis=1)
     cnt = np.maximum(panel.lengths - 1, 0)
     if drift:
@@ -29,7 +29,7 @@ def _residual_sd(panel: Panel, drift: bool) -> np.ndarray:
         return np.where(dof > 0, np.sqrt(ss / np.maximum(dof, 1)), np.nan)
 
 
-class Naive(PanelForecaster):
+class Naive(SeriesForecaster):
     """Last value carried forward.
 
     Examples
@@ -40,7 +40,7 @@ class Naive(PanelForecaster):
     [2.0, 2.0]
     """
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         self.last_ = last_value(panel)
         self.sigma_ = _residual_sd(panel, drift=False)
 
@@ -51,7 +51,7 @@ class Naive(PanelForecaster):
         return self.sigma_[:, None] * np.sqrt(np.arange(1, h + 1))[None, :]
 
 
-class Drift(PanelForecaster):
+class Drift(SeriesForecaster):
     """Random walk with drift: the line through the first and last observations.
 
     Examples
@@ -62,7 +62,7 @@ class Drift(PanelForecaster):
     [7.0, 9.0]
     """
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         self.last_ = last_value(panel)
         n = panel.lengths
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster
 
 __all__ = ["SES", "Holt", "ETS", "holt_filter", "holt_forecast", "fit_grid"]
 
@@ -67,11 +67,14 @@ def holt_forecast(level, trend, phi, h: int) -> np.ndarray:
 def _profile(values, lengths, alpha, beta, phi, trend: bool):
     """Profile SSE over the initial states for parameters broadcastable to (n, G).
 
-    Returns ``sse, l0, b0, lev, tr`` (all (n, G)): final states are those of the optimal
-    initial states (the recursion is linear, so final = final₀ + (sensitivity)·x₀).
-    The sensitivities depend on the parameters only, so they are computed on the
-    parameter shape (1, G) — or (n, G) for per-series parameters — and picked at each
-    series' last step afterwards; only the error sums run over all series × grid points.
+    Returns ``sse, l0, b0, finish`` — ``sse``, ``l0``, ``b0`` of shape (n, G) and
+    ``finish(j)`` → final ``(level, trend)`` (n,) of the optimal initial states at grid
+    column ``j[i]`` of each series (the recursion is linear, so final = final₀ +
+    (sensitivity)·x₀; computed for the chosen column only). The sensitivities depend on
+    the parameters only, so they are computed on the parameter shape (1, G) — or (n, G)
+    for per-series parameters — and picked at each series' last step afterwards; only the
+    error sums run over all series × grid points, in preallocated buffers (the loop is the
+    engine's hot spot: temporaries of this size cost page faults).
     """
     n, T = values.shape
     pshape = np.broadcast_shapes(np.shape(alpha), np.shape(beta), np.shape(phi))
@@ -83,6 +86,9 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
     see = np.zeros(shape)
     s1 = np.zeros(shape)
     s2 = np.zeros(shape)
+    e = np.empty(shape)
+    buf = np.empty(shape)
+    yhat = np.empty(shape)
     # r = (r1, r2) = ∂ŷ(t)/∂(l0, b0); L, B = ∂l(t)/∂(l0, b0), ∂b(t)/∂(l0, b0)
     r1 = np.ones(pshape)
     r2 = phi * r1 if trend else np.zeros(pshape)
@@ -96,41 +102,60 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
         # masks only matter once the shortest series has ended (speed: skip them before)
         full = t < nmin
         y = vals[:, t, None]
-        yhat = lev + phi * tr if trend else lev
-        e = y - yhat
+        if trend:
+            np.multiply(phi, tr, out=yhat)
+            yhat += lev
+        else:
+            yhat[...] = lev
+        np.subtract(y, yhat, out=e)
         if not full:
-            e = np.where((t < lengths)[:, None], e, 0.0)
-        see += e * e
-        s1 += e * r1
+            m = (t < lengths)[:, None]
+            e *= m
+        np.multiply(e, e, out=buf)
+        see += buf
+        np.multiply(e, r1, out=buf)
+        s1 += buf
         R[t, 0] = r1 * r1
         if trend:
-            s2 += e * r2
+            np.multiply(e, r2, out=buf)
+            s2 += buf
             R[t, 1] = r1 * r2
             R[t, 2] = r2 * r2
             # advance the zero-initialised states; they freeze after a series' end
             if full:
-                lev = yhat + alpha * e
-                tr = phi * tr + ab * e
+                np.multiply(alpha, e, out=lev)
+                lev += yhat
+                tr *= phi
+                np.multiply(ab, e, out=buf)
+                tr += buf
             else:
-                m = (t < lengths)[:, None]
-                lev, tr = np.where(m, yhat + alpha * e, lev), np.where(m, phi * tr + ab * e, tr)
+                np.multiply(alpha, e, out=buf)
+                buf += yhat
+                np.copyto(lev, buf, where=m)
+                np.multiply(phi, tr, out=yhat)
+                np.multiply(ab, e, out=buf)
+                buf += yhat
+                np.copyto(tr, buf, where=m)
             L1, L2, B1, B2 = (L1 + phi * B1 - alpha * r1, L2 + phi * B2 - alpha * r2,
                               phi * B1 - ab * r1, phi * B2 - ab * r2)
             r1, r2 = L1 + phi * B1, L2 + phi * B2
         else:
-            lev = lev + alpha * e  # e = 0 after the end: the level freezes by itself
+            np.multiply(alpha, e, out=buf)  # e = 0 after the end: the level freezes by itself
+            lev += buf
             L1 = L1 - alpha * r1
             r1 = L1
         F[t, 0], F[t, 1], F[t, 2], F[t, 3] = L1, L2, B1, B2
     last = np.maximum(lengths - 1, 0)
     cum = np.cumsum(R, axis=0)
-    rows = np.arange(n) if pshape[0] == n and n != 1 else np.zeros(n, dtype=np.int64)
+    per_series = len(pshape) == 2 and pshape[0] == n and n != 1
+    rows = np.arange(n)
+    has = lengths > 0
 
     def at_last(arr, k):  # value at each series' last step → (n, G)
-        return np.where((lengths > 0)[:, None], arr[last, k, rows] if len(pshape) == 2 else arr[last, k], 0.0)
+        v = arr[last, k, rows] if per_series else arr[last, k, 0] if len(pshape) == 2 else arr[last, k]
+        return np.where(has[:, None], v, 0.0)
 
     m11, m12, m22 = at_last(cum, 0), at_last(cum, 1), at_last(cum, 2)
-    fl1, fl2, fb1, fb2 = (at_last(F, k) for k in range(4))
     with np.errstate(invalid="ignore", divide="ignore"):  # empty series give NaN, handled later
         if trend:
             ridge = 1e-12 * (m11 + m22) + 1e-300
@@ -143,9 +168,14 @@ def _profile(values, lengths, alpha, beta, phi, trend: bool):
             l0 = s1 / np.maximum(m11, 1e-300)
             b0 = np.zeros(shape)
             sse = see - l0 * s1
-    lev = lev + fl1 * l0 + fl2 * b0
-    tr = tr + fb1 * l0 + fb2 * b0
-    return np.maximum(sse, 0.0), l0, b0, lev, tr
+
+    def finish(j):
+        g = F[last][:, :, 0, :] if not per_series else F[last, :, rows, :]  # (n, 4, G)
+        fl1, fl2, fb1, fb2 = (np.where(has, g[rows, k, j], 0.0) for k in range(4))
+        l0j, b0j = l0[rows, j], b0[rows, j]
+        return lev[rows, j] + fl1 * l0j + fl2 * b0j, tr[rows, j] + fb1 * l0j + fb2 * b0j
+
+    return np.maximum(sse, 0.0), l0, b0, finish
 
 
 def fit_grid(values, lengths, trend: bool, damped: bool, alphas=ALPHAS, betas=BETAS, phis=PHIS,
@@ -195,7 +225,7 @@ def _step(grid, value):
 
 
 def _best(values, lengths, A, B, P, trend):
-    sse, l0, b0, lev, tr = _profile(values, lengths, A, B, P, trend)
+    sse, l0, b0, finish = _profile(values, lengths, A, B, P, trend)
     sse = np.where(np.isfinite(sse), sse, np.inf)
     j = np.argmin(sse, axis=1)  # ties → first grid point: deterministic
     rows = np.arange(values.shape[0])
@@ -203,9 +233,10 @@ def _best(values, lengths, A, B, P, trend):
     def pick(x):
         return np.broadcast_to(x, sse.shape)[rows, j]
 
+    lev, tr = finish(j)
     return {
         "alpha": pick(A), "beta": pick(B), "phi": pick(P), "level0": pick(l0),
-        "trend0": pick(b0), "sse": pick(sse), "level": pick(lev), "trend": pick(tr),
+        "trend0": pick(b0), "sse": pick(sse), "level": lev, "trend": tr,
     }
 
 
@@ -218,7 +249,7 @@ def aicc(sse, n, k):
     return np.where(n - k - 1 > 0, out, np.inf)
 
 
-class _ExpSmoothing(PanelForecaster):
+class _ExpSmoothing(SeriesForecaster):
     """Shared predict/sd for the exponential-smoothing family."""
 
     def _mean(self, h: int) -> np.ndarray:
@@ -231,7 +262,7 @@ class _ExpSmoothing(PanelForecaster):
         var = np.concatenate([np.zeros((len(self.alpha_), 1)), np.cumsum(c * c, axis=1)], axis=1)
         return np.sqrt(self.sigma2_[:, None] * (1 + var[:, :h]))
 
-    def _store(self, panel: Panel, res: dict, k: int) -> None:
+    def _store(self, panel: SeriesBlock, res: dict, k) -> None:
         n = panel.lengths
         self.alpha_, self.beta_, self.phi_ = res["alpha"], res["beta"], res["phi"]
         self.level0_, self.trend0_ = res["level0"], res["trend0"]
@@ -260,7 +291,7 @@ class SES(_ExpSmoothing):
         self.alpha = alpha
         self.level0 = level0
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         if self.alpha is None:
             res = fit_grid(v, n, trend=False, damped=False)
@@ -297,7 +328,7 @@ class Holt(_ExpSmoothing):
         self.level0 = level0
         self.trend0 = trend0
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         phi = self.phi if self.damped else 1.0
         if self.alpha is None or self.beta is None or (self.damped and phi is None):
@@ -331,7 +362,7 @@ class ETS(_ExpSmoothing):
     def __init__(self, models: tuple[str, ...] = ("ANN", "AAN", "AAdN")):
         self.models = models
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         specs = {"ANN": (False, False, 3), "AAN": (True, False, 5), "AAdN": (True, True, 6)}
         unknown = set(self.models) - set(specs)
@@ -355,8 +386,5 @@ class ETS(_ExpSmoothing):
             best_ic = np.where(better, ic, best_ic)
             names[better] = name
         self.selected_ = names
-        k = best.pop("k")
-        self._store(panel, best, k=3)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.sigma2_ = np.where(n > 0, self.sse_ / np.maximum(n - k + 1, 1), np.nan)
-        self.aicc_ = best_ic
+        k = best.pop("k")  # per series: the selected form's number of parameters
+        self._store(panel, best, k=k)

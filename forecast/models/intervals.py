@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models._frame import Panel
+from forecast.models._frame import SeriesBlock
 from forecast.models.base import diff_scale
 
 __all__ = ["Calibration", "holdout_errors", "MIN_POOL", "MIN_TRAIN"]
@@ -43,7 +43,7 @@ def calibration_origins(horizon: int, n_windows: int) -> list[int]:
     return sorted(ks, reverse=True)
 
 
-def holdout_errors(panel: Panel, forecast_fn, horizon: int, n_windows: int) -> list[np.ndarray]:
+def holdout_errors(panel: SeriesBlock, forecast_fn, horizon: int, n_windows: int) -> list[np.ndarray]:
     """Scaled rolling-origin errors per horizon (list of 1-D arrays, horizon 1 first)."""
     per_h = [[] for _ in range(horizon)]
     for k in calibration_origins(horizon, n_windows):
@@ -92,7 +92,15 @@ class Calibration:
         return bool(self.errors) and all(len(e) >= MIN_POOL for e in self.errors)
 
     def quantiles(self, level: float, h: int) -> tuple[np.ndarray, np.ndarray]:
-        """(lo, hi) scaled-error quantiles for horizons 1..h (lo ≤ 0 ≤ hi)."""
+        """(lo, hi) scaled-error quantiles for horizons 1..h (lo ≤ 0 ≤ hi), memoised
+        (every chunk of a prediction asks for the same ones)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        key = (float(level), int(h))
+        if key not in cache:
+            cache[key] = self._quantiles(level, h)
+        return cache[key]
+
+    def _quantiles(self, level: float, h: int) -> tuple[np.ndarray, np.ndarray]:
         a = (1 - float(level) / 100) / 2
         hc = len(self.errors)
         lo = np.array([np.quantile(e, a) for e in self.errors])

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models._frame import Panel
-from forecast.models.base import PanelForecaster
+from forecast.models._frame import SeriesBlock
+from forecast.models.base import SeriesForecaster
 
 __all__ = ["Theta", "ols_line"]
 
@@ -50,7 +50,7 @@ def _line(s0, s1, s2, sy, sty):
     return icpt, slope
 
 
-def ols_line(panel: Panel):
+def ols_line(panel: SeriesBlock):
     """Intercept A (at t = 0) and slope B of OLS of y on t = 1..n, per series."""
     return _ols_sums(panel.values, panel.lengths, panel.lengths)
 
@@ -65,8 +65,9 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
     vals = np.nan_to_num(values)
     lev = np.zeros(shape)
     see, s1 = np.zeros(shape), np.zeros(shape)
+    e, d, buf = np.empty(shape), np.empty(shape), np.empty(shape)
     sq = np.zeros((T,) + a.shape)  # (1−α)^{2t}: ∂ŷ/∂l0 squared, summed per series below
-    nA, nB = ols_line(Panel(None, values, lengths, None))
+    nA, nB = ols_line(SeriesBlock(None, values, lengths, None))
     cs = np.zeros((5, n_series))  # running sums for the dynamic line: s0, s1, s2, sy, sty
     nmin = int(lengths.min(initial=0))
     for t in range(T):
@@ -75,17 +76,25 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
         y = vals[:, t, None]
         decay = (1 - a) ** t
         sq[t] = decay * decay
-        e = y - lev
+        np.subtract(y, lev, out=d)  # one-step error of the SES part (buffers: hot loop)
+        e[...] = d
         if t > 0:  # no theta line before the first observation (dynamic) — static: t ≥ 1 too
             A, B = _line(*cs) if dynamic else (nA, nB)
-            e -= A[:, None] * (w * decay) + B[:, None] * (w * (1 - (1 - a) ** (t + 1)) / a)
+            np.multiply(A[:, None], w * decay, out=buf)
+            e -= buf
+            np.multiply(B[:, None], w * (1 - (1 - a) ** (t + 1)) / a, out=buf)
+            e -= buf
         elif not dynamic:
             e -= nA[:, None] * w + nB[:, None] * w
         if not full:
-            e = np.where(m, e, 0.0)
-        see += e * e
-        s1 += e * decay
-        lev = a * y + (1 - a) * lev if full else np.where(m, a * y + (1 - a) * lev, lev)
+            e *= m
+            d *= m  # the level freezes after a series' end
+        np.multiply(e, e, out=buf)
+        see += buf
+        np.multiply(e, decay, out=buf)
+        s1 += buf
+        np.multiply(a, d, out=buf)
+        lev += buf
         tt = t + 1.0
         yt = np.where(m[:, 0], y[:, 0], 0.0)
         mm = m[:, 0].astype(float)
@@ -104,7 +113,7 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
             "intercept": nA, "slope": nB, "level0": l0[rows, j]}
 
 
-class Theta(PanelForecaster):
+class Theta(SeriesForecaster):
     """Theta method in Fiorucci et al.'s state-space form, vectorised.
 
     ``theta=2`` is the standard method (STM); ``theta=None`` optimises θ per series (OTM);
@@ -123,7 +132,7 @@ class Theta(PanelForecaster):
         self.theta = theta
         self.dynamic = dynamic
 
-    def _fit_panel(self, panel: Panel) -> None:
+    def _fit_block(self, panel: SeriesBlock) -> None:
         v, n = panel.values, panel.lengths
         thetas = THETAS if self.theta is None else np.array([float(self.theta)])
         res = fit_theta(v, n, ALPHAS, thetas, self.dynamic)

@@ -97,10 +97,8 @@ def read_demand(source: TableSource, survey_year: int) -> tuple[pd.DataFrame, di
     negative = demand < -NEGATIVE_NOISE
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
-        raise InputError(
-            f"{t.label}: {t.where(i)}, column demand: {demand[i]!r} is negative "
-            "(demand is the additional need of a year, never below 0; methodology §3)"
-        )
+        raise t.error(i, "demand", f"{demand[i]!r} is negative (demand is the additional "
+                      "need of a year, never below 0; methodology §3)")
     demand = np.maximum(demand, 0.0)
     frame = pd.DataFrame({
         "scenario": scenario.to_numpy(dtype=object),

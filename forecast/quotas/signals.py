@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from forecast.columns import PROGRAMME_SIGNALS_COLUMNS

@@ -36,7 +36,8 @@ def methodology_lines(cfg, survey_year: int, scenarios: list[str], lang: str = "
              scen=", ".join(scenarios) or "—", mx=_fmt(d.max_exit_rate), win=_fmt(d.retirement_window),
              oth=_fmt(d.other_exit_rate), dft=_fmt(d.default_exit_rate), vfs=_fmt(d.vacancy_fill_share),
              c=_fmt(q.coverage_share), e=_fmt(q.default_employment_rate), dd=_fmt(q.default_dropout),
-             mg=_fmt(q.min_group), B=_fmt(q.total_places))
+             mg=_fmt(q.min_group), B=_fmt(q.total_places), sc=_fmt(q.signal_change),
+             sh=_fmt(q.signal_min_headcount))
     text = _RU if lang != "en" else _EN
     lines = [(style, line.format(**v)) for style, line in text]
     if demand is not None:
@@ -145,7 +146,20 @@ _RU: list[tuple[str, str]] = [
           "(потребность года выпуска, c, e, G, P*, Gap, d, КЦП до округления) и расчёт по годам, "
           "так что любую КЦП можно пересчитать на калькуляторе. Числа в таблицах не округлены "
           "(округление — только формат отображения)."),
+    ("h2", "8. Оценка прошлого прогноза"),
+    ("p", "С папкой прошлогоднего расчёта ([evaluation] previous, или kadry evaluate) прогноз "
+          "численности на год {T}, сделанный по обследованию T0 < {T}, сравнивается с "
+          "обследованием {T} на всех уровнях (регион, отрасль, профессия, ячейка) сценария base: "
+          "wMAPE = Σ|прогноз − факт| / Σ факт, смещение = Σ(прогноз − факт) / Σ факт, доля фактов "
+          "внутри интервалов 80% и 95% — против прогноза «без изменений» (численность T0). "
+          "Предложенная год назад КЦП сравнивается с утверждённой (КЦП прошлого года)."),
+    ("h2", "9. Обновление программ"),
+    ("p", "Сигналы: нет программы для профессии с потребностью; КЦП больше мощности организаций; "
+          "КЦП расчётная меньше минимальной группы ({mg}); потребность программы меняется с {T1} "
+          "по {TH} больше чем на {sc} (растёт или снижается); новая профессия (впервые в волне "
+          "{T} или предыдущей, не меньше {sh} чел. в {T})."),
 ]
+
 
 _EN: list[tuple[str, str]] = [
     ("h1", "Staffing demand forecast and admission quota methodology (measures 12 and 13)"),
@@ -202,6 +216,20 @@ _EN: list[tuple[str, str]] = [
     ("p", "The quota sheets hold every quantity (demand of the graduation year, c, e, G, P*, Gap, "
           "d, raw quota) and the year-by-year chain, so any quota can be recomputed with a "
           "calculator. Numbers are unrounded (rounding is a display format only)."),
+    ("h2", "8. Evaluation of last year's forecast"),
+    ("p", "With last year's output folder ([evaluation] previous, or kadry evaluate) the "
+          "employment forecast for {T} made from the survey of T0 < {T} is compared with the "
+          "{T} survey at every level (region, industry, profession, cell) of the base scenario: "
+          "wMAPE = Σ|forecast − actual| / Σ actual, bias = Σ(forecast − actual) / Σ actual, the "
+          "share of actuals inside the 80% and 95% intervals — against the flat forecast "
+          "(employment of T0). The quotas proposed a year ago are compared with those approved "
+          "(last year's quota)."),
+    ("h2", "9. Programme updates"),
+    ("p", "Signals: no programme for a profession with demand; a quota above the colleges' "
+          "capacity; a quota needed below the minimum group ({mg}); a programme's demand changing "
+          "from {T1} to {TH} by more than {sc} (growing or declining); a new profession (first "
+          "seen in wave {T} or the one before, at least {sh} people in {T})."),
 ]
+
 
 __all__ = ["methodology_lines"]

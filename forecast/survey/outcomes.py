@@ -15,9 +15,10 @@ Order of decisions, as survey-format.md reads:
 3. merging within the winning submission: later rows with the same (survey_year, inn,
    profession_code, education) are added into the first (W_MERGED on the later row);
    ``age_55plus`` sums the reported values (NaN only when none is reported);
-4. W_JUMP on the merged frame: an employer's headcount for a profession (summed over
-   education) over 5× or under 1/5 of the previous loaded wave's (the greatest loaded
-   survey year before it), reported on the first row of the profession.
+4. W_JUMP on the merged frame: the headcount of a key (inn, profession_code, education)
+   over 5× or under 1/5 of the previous loaded wave's (the greatest loaded survey year
+   before it) and at least 10 persons away from it;
+5. W_THIN_WAVE: a wave with fewer than a fifth of the previous loaded wave's respondents.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.columns import NEED_COLUMNS
-from forecast.params import JUMP_FACTOR, NEED_IMPLAUSIBLE_FACTOR, NEED_IMPLAUSIBLE_OFFSET
+from forecast.params import (JUMP_FACTOR, JUMP_MIN_CHANGE, NEED_IMPLAUSIBLE_FACTOR,
+                             NEED_IMPLAUSIBLE_OFFSET, THIN_WAVE_SHARE)
 from forecast.survey.rows import cell_text, parse_numbers
 from forecast.survey.schema import SUM_KEYS, TOTAL_KEYS, message
 
@@ -54,15 +56,15 @@ def plausibility(rows: pd.DataFrame) -> list[dict]:
     return out
 
 
-def check_totals(rows: pd.DataFrame, totals: list[tuple[int, str, str | None, int, int, dict]]) -> list[dict]:
-    """``totals``: (file_idx, file, sheet, row, segment, {key: cell}) of each totals row."""
+def check_totals(rows: pd.DataFrame, totals: list[tuple[int, int, str, str | None, int, int, dict]]) -> list[dict]:
+    """``totals``: (part, file_idx, file, sheet, row, segment, {key: cell}) of each totals row."""
     if not totals:
         return []
     ok = rows[~rows["rejected"]]
-    sums = ok.groupby(["file_idx", "segment"])[list(TOTAL_KEYS)].sum()
+    sums = ok.groupby(["part", "segment"])[list(TOTAL_KEYS)].sum()
     out = []
-    for fidx, fname, sheet, rown, seg, cells in totals:
-        have = sums.loc[(fidx, seg)] if (fidx, seg) in sums.index else None
+    for part, fidx, fname, sheet, rown, seg, cells in totals:
+        have = sums.loc[(part, seg)] if (part, seg) in sums.index else None
         keys = [k for k in TOTAL_KEYS if k in cells and cell_text(cells[k]) != ""]
         if not keys:
             continue
@@ -138,23 +140,43 @@ def merge(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, list[dict]]:
 
 
 def jumps(frame: pd.DataFrame) -> list[dict]:
+    """W_JUMP: a key (inn, profession_code, education) whose headcount is over 5× (or under
+    1/5 of) the previous loaded wave's and differs from it by at least JUMP_MIN_CHANGE."""
     years = sorted(frame["survey_year"].unique())
     if len(years) < 2:
         return []
     prev_of = {y: p for p, y in zip(years[:-1], years[1:])}
-    g = frame.groupby(["survey_year", "inn", "profession_code"], sort=False).agg(
-        headcount=("headcount", "sum"), file_idx=("file_idx", "first"), file=("file", "first"),
-        sheet=("sheet", "first"), row=("row", "first")).reset_index()
-    prev = g[["survey_year", "inn", "profession_code", "headcount"]].rename(
+    keys = ["inn", "profession_code", "education"]
+    g = frame[["survey_year", *keys, "headcount", "file_idx", "file", "sheet", "row"]].copy()
+    prev = g[["survey_year", *keys, "headcount"]].rename(
         columns={"headcount": "prev", "survey_year": "prev_year"})
     g["prev_year"] = g["survey_year"].map(prev_of)
-    m = g.merge(prev, on=["prev_year", "inn", "profession_code"], how="inner")
-    hit = m[(m["headcount"] > JUMP_FACTOR * m["prev"]) | (m["headcount"] < m["prev"] / JUMP_FACTOR)]
+    m = g.merge(prev, on=["prev_year", *keys], how="inner")
+    big = (m["headcount"] > JUMP_FACTOR * m["prev"]) | (m["headcount"] < m["prev"] / JUMP_FACTOR)
+    hit = m[big & ((m["headcount"] - m["prev"]).abs() >= JUMP_MIN_CHANGE)]
     return [_issue(r, "headcount", f"{r['headcount']:.0f}", "W_JUMP",
-                   f"headcount of profession {r['profession_code']} went from {r['prev']:.0f} "
-                   f"({int(r['prev_year'])}) to {r['headcount']:.0f}: a change of more than {JUMP_FACTOR:g}× "
-                   "up or down")
+                   f"headcount of profession {r['profession_code']} ({r['education']}) went from "
+                   f"{r['prev']:.0f} ({int(r['prev_year'])}) to {r['headcount']:.0f}: a change of more "
+                   f"than {JUMP_FACTOR:g}× up or down and of at least {JUMP_MIN_CHANGE} persons")
             for _, r in hit.iterrows()]
 
 
-__all__ = ["plausibility", "check_totals", "supersede", "merge", "jumps", "KEY", "NEED_COLUMNS"]
+def thin_waves(frame: pd.DataFrame) -> list[dict]:
+    """W_THIN_WAVE (file and row null): a wave with fewer than THIN_WAVE_SHARE of the
+    previous loaded wave's respondents (employers with accepted rows)."""
+    counts = frame.groupby("survey_year")["inn"].nunique().sort_index()
+    out = []
+    for (p, n_p), (y, n_y) in zip(list(counts.items())[:-1], list(counts.items())[1:]):
+        if n_y < THIN_WAVE_SHARE * n_p:
+            out.append({"_file_idx": -1, "file": None, "sheet": None, "row": None,
+                        "column": "survey_year", "value": str(int(y)), "code": "W_THIN_WAVE",
+                        "message": message("W_THIN_WAVE",
+                                           f"the {int(y)} wave has {n_y} respondent(s), fewer than "
+                                           f"{THIN_WAVE_SHARE:.0%} of the {int(p)} wave's {n_p}: stray "
+                                           "rows with a wrong year, or a wave not fully loaded? "
+                                           "([survey] year pins the survey year)")})
+    return out
+
+
+__all__ = ["plausibility", "check_totals", "supersede", "merge", "jumps", "thin_waves", "KEY",
+           "NEED_COLUMNS"]

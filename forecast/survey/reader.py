@@ -1,23 +1,31 @@
 """``read_surveys``: files and folders → :class:`~forecast.survey.report.SurveyData`.
 
-Files are read one by one (each failure caught and reported as one file-level issue, the
-batch goes on); the rows of all files are then validated, superseded, merged and weighted
+Files are read independently (each failure caught and reported as one file-level issue, the
+batch goes on), in worker processes across the machine's cores when there are many
+(params.PARALLEL_MIN_FILES); results come back in file order, so the report is the same as
+one process's. The rows of all files are then validated, superseded, merged and weighted
 together, vectorised over the whole batch.
+
+Workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) are read by their content
+(:mod:`forecast.survey.workbook`); data sheets by survey-format.md's rule: where a sheet is
+named ``Потребность``, the visible sheets whose names begin with it, else every visible sheet
+with a header in its first 30 rows; hidden sheets never.
 
 Choices where the contract is silent: a path given twice is read once; paths given
 explicitly are read in the order given (folders expand in code-point order of the relative
 path), but which of two equal-dated submissions is "later" is decided by code-point order of
 the paths, never by the order of the arguments;
-a CSV's ``sheet`` is null; an empty CSV is E_NO_HEADER; a workbook whose sheet named
-``Потребность`` has no header fails with E_NO_HEADER (no fall-back to other sheets); a CSV
-whose header only shows when decoded as cp866, KOI8-R or Mac Cyrillic is E_FILE_UNREADABLE
-(another encoding), not E_NO_HEADER; an entry
-of a folder that is not a regular file (a broken symbolic link, a pipe) and a symbolic link
-to a folder (not followed: links may loop) are listed under ``skipped`` with a reason.
+a CSV's ``sheet`` is null; an empty CSV is E_NO_HEADER; a data sheet named
+``Потребность…`` without a header fails the file with E_NO_HEADER (no fall-back to other
+sheets); a CSV whose header only shows when decoded as cp866, KOI8-R or Mac Cyrillic is
+E_FILE_UNREADABLE (another encoding), not E_NO_HEADER; an entry of a folder that is not a
+regular file (a broken symbolic link, a pipe) and a symbolic link to a folder (not followed:
+links may loop) are listed under ``skipped`` with a reason.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,18 +34,28 @@ import pandas as pd
 from forecast.classifiers import normalize_label
 from forecast.columns import ISSUE_COLUMNS, SURVEY_FRAME_COLUMNS
 from forecast.errors import ConfigError
-from forecast.params import HEADER_SCAN_ROWS, PARSE_SECONDS
+from forecast.params import HEADER_SCAN_ROWS, PARALLEL_MIN_FILES, SURVEY_YEAR_RANGE
 from forecast.survey import outcomes
-from forecast.survey.layout import Table, build_table, find_header
-from forecast.survey.physical import (Deadline, FileError, XlsxBook, check_size, csv_records,
-                                      read_csv_text)
+from forecast.survey.layout import Table, build_table, find_header, resolve_need_years
+from forecast.survey.physical import FileError, Grid, Work, check_size, csv_records, read_csv_text
 from forecast.survey.report import SurveyData
 from forecast.survey.rows import concat_tables, validate_rows
 from forecast.survey.schema import FILE_CODES, message, severity
 from forecast.survey.weights import apply_weights, load_controls
+from forecast.survey.workbook import Book
 
 DATA_SHEET = "Потребность"
-READ_SUFFIXES = (".xlsx", ".csv")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+READ_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
+#: why a file of another kind is not read, by suffix (survey-format.md: "listed under
+#: skipped with a reason")
+_SKIP_REASONS = {
+    **dict.fromkeys((".doc", ".docx", ".rtf", ".odt", ".txt"),
+                    "a text document, not a table: save the form as .xlsx"),
+    ".pdf": "a PDF, not a table: ask for the form as .xlsx",
+    **dict.fromkeys((".zip", ".rar", ".7z"), "an archive: unpack it first"),
+}
+_SKIP_OTHER = "not a workbook or CSV (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv)"
 
 
 def display_name(p: Path) -> str:
@@ -64,10 +82,11 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
         if key in seen:
             return
         seen.add(key)
-        if p.name.startswith("~$"):
-            skipped.append({"file": display_name(p), "reason": "Office lock file (~$…), not a form"})
+        if p.name.startswith("~$") or (p.name.startswith(".~lock.") and p.name.endswith("#")):
+            skipped.append({"file": display_name(p), "reason": "an Office lock file, not a form"})
         elif p.suffix.lower() not in READ_SUFFIXES:
-            skipped.append({"file": display_name(p), "reason": "not .xlsx or .csv"})
+            skipped.append({"file": display_name(p),
+                            "reason": _SKIP_REASONS.get(p.suffix.lower(), _SKIP_OTHER)})
         else:
             files.append(p)
 
@@ -93,47 +112,53 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
     return files, skipped
 
 
-def _read_xlsx(path: Path, deadline: Deadline) -> Table:
-    book = XlsxBook(path, deadline)
+def _read_workbook(path: Path, work: Work) -> list[Table]:
+    book = Book(path, work)
     names = book.sheet_names
-    wanted = [n for n in names if normalize_label(n) == normalize_label(DATA_SHEET)]
-    if wanted:
-        choice, hidx = wanted[0], find_header(book.head(wanted[0]))
-        if hidx is None:
-            raise FileError("E_NO_HEADER", f" of sheet {wanted[0]!r}")
+    grids: list[tuple[Grid, object]] = []
+    if any(normalize_label(n) == normalize_label(DATA_SHEET) for n in book.all_names):
+        data = [n for n in names if normalize_label(n).startswith(normalize_label(DATA_SHEET))]
+        for n in data:
+            grid = book.grid(n)
+            h = find_header(grid)
+            if h is None:
+                raise FileError("E_NO_HEADER", f" of sheet {n!r}")
+            grids.append((grid, h))
     else:
-        choice = hidx = None
         for n in names:
-            hidx = find_header(book.head(n))
-            if hidx is not None:
-                choice = n
-                break
-        if choice is None:
-            raise FileError("E_NO_HEADER", f" of any sheet ({', '.join(map(repr, names)) or 'no sheets'})")
-    return build_table(book.grid(choice), hidx, deadline)
+            if find_header(book.head(n)) is not None:
+                grid = book.grid(n)
+                grids.append((grid, find_header(grid)))
+    if not grids:
+        raise FileError("E_NO_HEADER", f" of any visible sheet ({', '.join(map(repr, names)) or 'no sheets'})")
+    tables = [build_table(g, h, work) for g, h in grids]
+    resolve_need_years(tables)
+    return tables
 
 
-def _read_csv(path: Path, deadline: Deadline) -> Table:
+def _read_csv(path: Path, work: Work) -> list[Table]:
     text = read_csv_text(path)
     if not text.strip():
         raise FileError("E_NO_HEADER", " (the file is empty)")
     best = None
     for delim in (";", ","):
-        head = csv_records(text, delim, deadline, limit=HEADER_SCAN_ROWS)
-        h = find_header(head.rows)
+        head = csv_records(text, delim, work, limit=HEADER_SCAN_ROWS + 1)
+        h = find_header(head)
         if h is not None:
             # prefer the delimiter whose header row has more cells
-            width = sum(1 for c in head.rows[h] if str(c).strip())
+            width = sum(1 for c in head.rows[h.index] if str(c).strip())
             if best is None or width > best[2]:
                 best = (delim, h, width)
     if best is None:
-        enc = _other_cyrillic_encoding(path, deadline)
+        enc = _other_cyrillic_encoding(path, work)
         if enc:
             raise FileError("E_FILE_UNREADABLE", f"the text is in {enc}, not UTF-8 or Windows-1251 "
                             "(save the CSV as UTF-8 or Windows-1251)")
         raise FileError("E_NO_HEADER", "")
-    grid = csv_records(text, best[0], deadline)
-    return build_table(grid, best[1], deadline)
+    grid = csv_records(text, best[0], work)
+    tables = [build_table(grid, find_header(grid), work)]
+    resolve_need_years(tables)
+    return tables
 
 
 #: encodings a Russian CSV may come in besides the two the contract reads (Excel's
@@ -141,7 +166,7 @@ def _read_csv(path: Path, deadline: Deadline) -> Table:
 _OTHER_CYRILLIC = (("cp866", "DOS (cp866)"), ("koi8_r", "KOI8-R"), ("mac_cyrillic", "Mac Cyrillic"))
 
 
-def _other_cyrillic_encoding(path: Path, deadline: Deadline) -> str | None:
+def _other_cyrillic_encoding(path: Path, work: Work) -> str | None:
     """The name of another Cyrillic encoding in which the CSV has a header row, or None."""
     data = path.read_bytes()
     try:
@@ -155,21 +180,22 @@ def _other_cyrillic_encoding(path: Path, deadline: Deadline) -> str | None:
         except UnicodeDecodeError:
             continue
         for delim in (";", ","):
-            if find_header(csv_records(text, delim, deadline, limit=HEADER_SCAN_ROWS).rows) is not None:
+            if find_header(csv_records(text, delim, work, limit=HEADER_SCAN_ROWS + 1)) is not None:
                 return name
     return None
 
 
-def read_file(path: Path) -> Table:
-    """Read one file into a :class:`Table`; raises FileError for a file-level failure."""
-    deadline = Deadline(PARSE_SECONDS)
+def read_file(path: Path, work: Work | None = None) -> list[Table]:
+    """Read one file into its :class:`Table` s (one per data sheet); raises FileError for a
+    file-level failure. ``work`` (optional) receives the work done, for limits and tests."""
+    work = Work() if work is None else work
     check_size(path)
     if path.suffix.lower() == ".csv":
-        return _read_csv(path, deadline)
-    return _read_xlsx(path, deadline)
+        return _read_csv(path, work)
+    return _read_workbook(path, work)
 
 
-def _read_one(path: Path) -> Table | FileError:
+def _read_one(path: Path) -> list[Table] | FileError:
     try:
         return read_file(path)
     except FileError as exc:
@@ -185,17 +211,68 @@ def _read_one(path: Path) -> Table | FileError:
         return FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}")
 
 
-def read_surveys(paths, controls=None, *, progress: bool = False) -> SurveyData:
+def _workers(n_files: int) -> int:
+    """Worker processes for ``n_files`` files: one per usable core, none for few files."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    if n_files < PARALLEL_MIN_FILES or cores < 2:
+        return 0
+    return min(cores, -(-n_files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _read_all(files: list[Path], progress: bool):
+    """Results of :func:`_read_one` for ``files``, in order; in worker processes when many."""
+    n = _workers(len(files))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), desc="survey files", unit="file")
+    try:
+        if n == 0:
+            for p in files:
+                yield _read_one(p)
+                if bar is not None:
+                    bar.update()
+            return
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        # forkserver (fork where it is missing): workers start from a clean process that
+        # imported the reader once, never from a copy of a caller's threads
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(["forecast.survey.reader"])
+        chunk = max(1, min(64, len(files) // (n * 8)))
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+            for res in pool.map(_read_one, files, chunksize=chunk):
+                yield res
+                if bar is not None:
+                    bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def read_surveys(paths, controls=None, *, progress: bool = False,
+                 survey_year: int | None = None) -> SurveyData:
     """Read and validate employer survey forms (survey-format.md).
 
     Parameters
     ----------
     paths : str, Path or list of them
-        Files (.xlsx, .csv) and folders (read recursively, sorted by relative path).
+        Files (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv) and folders (read recursively,
+        sorted by relative path).
     controls : str, Path, DataFrame or None
         Control totals ``survey_year,okved_section,employment`` for post-stratification.
     progress : bool
         Show a progress bar over files (tqdm).
+    survey_year : int or None
+        The survey year T of the run (``[survey] year``): rows of later years are rejected
+        with E_SURVEY_YEAR. None: no bound but the contract's 2000–2100.
 
     Returns
     -------
@@ -214,38 +291,41 @@ def read_surveys(paths, controls=None, *, progress: bool = False) -> SurveyData:
     >>> s.counts["accepted"], s.frame["headcount"].tolist()
     (1, [12])
     """
+    if survey_year is not None:
+        lo, hi = SURVEY_YEAR_RANGE
+        if isinstance(survey_year, bool) or not isinstance(survey_year, int) or not lo <= survey_year <= hi:
+            raise ConfigError(f"survey year must be a whole number {lo} … {hi}, got {survey_year!r}")
     files, skipped = collect_files(paths)
     ctl = load_controls(controls) if controls is not None else None
-    it = files
-    if progress:
-        from tqdm import tqdm
-
-        it = tqdm(files, desc="survey files", unit="file")
     tables: list[tuple[int, str, Table]] = []
     file_issues: list[dict] = []
-    for idx, path in enumerate(it):
+    for idx, (path, res) in enumerate(zip(files, _read_all(files, progress))):
         name = display_name(path)
-        res = _read_one(path)
         if isinstance(res, FileError):
             file_issues.append({"_file_idx": idx, "file": name, "sheet": None, "row": None,
                                 "column": None, "value": None, "code": res.code,
                                 "message": message(res.code, res.detail)})
             continue
-        tables.append((idx, name, res))
-        for row, col, value, code, detail in res.warnings:
-            file_issues.append({"_file_idx": idx, "file": name, "sheet": res.sheet, "row": row,
-                                "column": col, "value": value, "code": code,
-                                "message": message(code, detail)})
-    return _assemble(files, skipped, tables, file_issues, ctl, controls)
+        for t in res:
+            tables.append((idx, name, t))
+            for row, col, value, code, detail in t.warnings:
+                file_issues.append({"_file_idx": idx, "file": name, "sheet": t.sheet, "row": row,
+                                    "column": col, "value": value, "code": code,
+                                    "message": message(code, detail)})
+    return _assemble(files, skipped, tables, file_issues, ctl, controls, survey_year)
 
 
-def _assemble(files, skipped, tables, file_issues, ctl, controls_src) -> SurveyData:
+def _assemble(files, skipped, tables, file_issues, ctl, controls_src, survey_year=None) -> SurveyData:
     raw = concat_tables(tables)
-    formulas = {(idx, key): rows for idx, _, t in tables for key, rows in t.formulas.items()}
-    parsed, issues = validate_rows(raw, formulas)
+    formulas: dict[tuple[int, str], set[int]] = {}
+    for part, (_, _, t) in enumerate(tables):
+        for key, rows in t.formulas.items():
+            formulas[(part, key)] = set(rows)
+    parsed, issues = validate_rows(raw, formulas, survey_year=survey_year)
     issues = file_issues + issues
     issues += outcomes.plausibility(parsed)
-    totals = [(idx, name, t.sheet, r, seg, cells) for idx, name, t in tables for r, seg, cells in t.totals]
+    totals = [(part, idx, name, t.sheet, r, seg, cells)
+              for part, (idx, name, t) in enumerate(tables) for r, seg, cells in t.totals]
     issues += outcomes.check_totals(parsed, totals)
     superseded, sup_issues = outcomes.supersede(parsed)
     issues += sup_issues
@@ -257,6 +337,7 @@ def _assemble(files, skipped, tables, file_issues, ctl, controls_src) -> SurveyD
     for k in ("survey_year", "headcount", "vacancies", *[c for c in frame.columns if c.startswith("need_")]):
         frame[k] = frame[k].astype("int64")
     issues += outcomes.jumps(frame)
+    issues += outcomes.thin_waves(frame)
     src = controls_src if isinstance(controls_src, (str, Path)) else "controls"
     frame, coverage, w_issues = apply_weights(frame, ctl, str(src))
     issues += w_issues

@@ -1,4 +1,4 @@
-"""SurveyData (the result of read_surveys), its JSON report, and ``kadry validate``."""
+"""SurveyData (the result of read_surveys), its console summary and its JSON report."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ def summary_text(data: SurveyData, top: int = 12) -> str:
             lines.append(f"  … {len(counts) - top} more code(s) in the JSON report")
     else:
         lines.append("issues: none")
+    if data.skipped:
+        lines.append("skipped (not read):")
+        for sk in data.skipped[:top]:
+            lines.append(f"  {sk['file']}: {sk['reason']}")
+        if len(data.skipped) > top:
+            lines.append(f"  … {len(data.skipped) - top} more in the JSON report")
     return "\n".join(lines)
 
 
@@ -82,40 +88,3 @@ def write_report(data: SurveyData, path: str | Path) -> None:
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write the report {path}: {exc}") from None
-
-
-def validate_command(paths, json_path=None, controls=None, progress: bool = False) -> int:
-    """``kadry validate``: read, print a summary, write the JSON report; exit 0 or 1.
-
-    Exit status 0 when nothing was rejected, 1 when any row or file was. A missing path
-    raises :class:`forecast.errors.ConfigError` (exit 2 in the CLI).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.csv").write_text(
-    ...     "survey_year;inn;employer;okved;profession_code;profession;education;headcount;need_1\\n"
-    ...     "2026;7707083893;ПАО;64.19;24109;Бухгалтер;ВО;12;1\\n"
-    ...     "2026;7707083894;ПАО;64.19;24109;Бухгалтер;ВО;12;1\\n", encoding="utf-8")
-    >>> validate_command([d], json_path=d / "report.json")  # doctest: +ELLIPSIS
-    files: 1 read, 0 failed, 0 skipped
-    rows: 2 read = 1 accepted + 0 merged + 0 superseded + 1 rejected
-    issues:
-      E_INN_CHECKSUM                  1  (error)
-    report written to .../report.json
-    1
-    """
-    from forecast.survey.reader import read_surveys
-
-    for p in [paths] if isinstance(paths, (str, Path)) else paths:
-        if not Path(p).exists():
-            raise ConfigError(f"survey path not found: {p}")
-    if controls is not None and not Path(controls).is_file():
-        raise ConfigError(f"control totals file not found: {controls}")
-    data = read_surveys(paths, controls=controls, progress=progress)
-    print(summary_text(data))
-    if json_path:
-        write_report(data, json_path)
-        print(f"report written to {json_path}")
-    return 0 if data.ok else 1

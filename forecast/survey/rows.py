@@ -99,12 +99,13 @@ def _date(v: object):
 def concat_tables(tables: list[tuple[int, str, Table]]) -> pd.DataFrame:
     """One frame of raw cells for all files; absent columns are empty."""
     cols: dict[str, list] = {k: [] for k in FORM_KEYS}
-    meta: dict[str, list] = {"file_idx": [], "file": [], "sheet": [], "row": [], "segment": []}
-    for idx, name, t in tables:
+    meta: dict[str, list] = {"file_idx": [], "part": [], "file": [], "sheet": [], "row": [], "segment": []}
+    for part, (idx, name, t) in enumerate(tables):
         n = len(t.rows)
         for k in FORM_KEYS:
             cols[k].extend(t.columns.get(k, [""] * n))
         meta["file_idx"].extend([idx] * n)
+        meta["part"].extend([part] * n)
         meta["file"].extend([name] * n)
         meta["sheet"].extend([t.sheet] * n)
         meta["row"].extend(t.rows)
@@ -144,10 +145,13 @@ class _Issues:
         return out
 
 
-def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) -> tuple[pd.DataFrame, list[dict]]:
+def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]],
+                  survey_year: int | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """Parse and check every row of ``raw`` (from :func:`concat_tables`).
 
-    ``formulas`` maps (file_idx, key) → row numbers of formula cells without a value.
+    ``formulas`` maps (part, key) → row numbers of formula cells without a value (a part is
+    one table: a sheet of a workbook or a CSV, numbered as in ``concat_tables``).
+    ``survey_year``: the run's survey year; a row of a later year is E_SURVEY_YEAR.
     Returns the parsed frame (with a boolean ``rejected`` column) and the issue records.
     """
     n = len(raw)
@@ -156,7 +160,7 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) 
     out = pd.DataFrame(index=raw.index)
     fmask: dict[str, np.ndarray] = {}
     if formulas:
-        fidx, rown = raw["file_idx"].to_numpy(), raw["row"].to_numpy()
+        fidx, rown = raw["part"].to_numpy(), raw["row"].to_numpy()
         for (fi, key), rows in formulas.items():
             m = (fidx == fi) & np.isin(rown, list(rows))
             fmask[key] = fmask.get(key, np.zeros(n, bool)) | m
@@ -179,7 +183,10 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) 
         good = ok & ~frac
         if k == "survey_year":
             lo, hi = SURVEY_YEAR_RANGE
-            iss.add(good & ((num < lo) | (num > hi)), k, "E_SURVEY_YEAR")
+            iss.add(good & ((num < lo) | (num > hi)), k, "E_SURVEY_YEAR", f"survey year outside {lo}–{hi}")
+            if survey_year is not None:
+                iss.add(good & (num >= lo) & (num <= hi) & (num > survey_year), k, "E_SURVEY_YEAR",
+                        f"survey year after the survey year of this run ({survey_year})")
         else:
             iss.add(good & (num < 0), k, "E_NEGATIVE")
         nums[k] = np.where(good, np.round(np.where(good, num, 0)), np.nan)
@@ -242,7 +249,7 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]]) 
         out[k] = nums[k] if k == "need_1" else np.where(empty[k], 0.0, nums[k])
     out["submitted_at"] = pd.to_datetime(pd.Series([d if d is not None else pd.NaT for d in dates],
                                                    index=raw.index, dtype=object))
-    for k in ("file", "sheet", "row", "file_idx", "segment"):
+    for k in ("file", "sheet", "row", "file_idx", "part", "segment"):
         out[k] = raw[k].to_numpy()
     # the cells as read, for the plausibility warnings' `value` (survey-format.md: "the cell
     # as read (text)", so "1 200" stays "1 200"); dropped with the other working columns

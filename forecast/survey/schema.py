@@ -11,7 +11,8 @@ Choices where the contract is silent (written down here, as the brief asks):
   ``Дополнительная потребность в 2029 г., чел.``, ``Потребность в 2029 году``,
   ``need 2029``). A year-form header whose year is not T+1 … T+10 is ignored with
   W_UNKNOWN_COLUMN.
-* A second column matching a key already matched is ignored with W_UNKNOWN_COLUMN.
+* The value of W_REPEATED_HEADER (the number of rows skipped) is text, like every
+  issue value.
 * ``W_NO_CONTROL`` (not in the contract): respondents in a section that the control totals
   do not cover keep weight 1; reported once per (survey_year, section).
 
@@ -73,31 +74,60 @@ TOTAL_KEYS: tuple[str, ...] = ("headcount", "vacancies", *NEED_COLUMNS)
 #: numbers summed when rows merge
 SUM_KEYS: tuple[str, ...] = ("headcount", "vacancies", "age_55plus", *NEED_COLUMNS)
 
+#: header synonyms of survey-format.md ("Matching headers"), besides the template header and
+#: the key; compared after :func:`~forecast.classifiers.normalize_label`
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "survey_year": ("год", "отчетный год", "год обследования мониторинга"),
+    "inn": ("инн организации", "инн работодателя"),
+    "employer": ("наименование организации", "организация", "работодатель",
+                 "полное наименование организации"),
+    "okved": ("оквэд2", "оквэд", "код оквэд", "код по оквэд2", "вид экономической деятельности код оквэд2"),
+    "municipality": ("муниципальный район городской округ", "муниципалитет"),
+    "profession_code": ("код окпдтр", "код по окпдтр", "код профессии", "код профессии должности", "код окз"),
+    "profession": ("профессия", "профессия должность", "наименование профессии",
+                   "наименование профессии специальности должности", "должность"),
+    "education": ("уровень образования", "требуемое образование", "образование"),
+    "headcount": ("численность работников", "численность работников всего", "численность всего",
+                  "фактическая численность", "численность"),
+    "vacancies": ("вакансии", "количество вакансий", "число вакантных мест", "вакантные места"),
+    "submitted_at": ("дата",),
+}
+#: a normalised header containing one of these names age_55plus
+AGE_55_PARTS: tuple[str, ...] = ("55 лет и старше", "старше 55 лет")
+
 _BY_LABEL: dict[str, str] = {}
 for _k, _h in HEADERS_RU.items():
     _BY_LABEL[normalize_label(_h)] = _k
 for _k in FORM_KEYS:
     _BY_LABEL[normalize_label(_k)] = _k
+for _k, _syn in SYNONYMS.items():
+    for _s in _syn:
+        _BY_LABEL[normalize_label(_s)] = _k
 
-_NEED_YEAR = re.compile(
-    r"^(?:(?:дополнительная )?потребность(?: в кадрах)?(?: на| в)?|need)[ _]?"
-    r"((?:20|21)\d\d)(?: ?г(?:оду?|\.)?)?(?:,? ?чел\.?)?$"
-)
+_YEAR_TOKEN = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_NEED_WORD = re.compile(r"потребност|(?:^| )need(?: |$)")
 
 
 def match_header(cell: object) -> tuple[str | None, int | None]:
-    """Key a header cell names: ``(key, None)``, ``("need_year", year)`` or ``(None, None)``."""
+    """Key a header cell names: ``(key, None)``, ``("need_year", year)`` or ``(None, None)``.
+
+    A year-form need header holds the stem ``потребност`` (or the word ``need``) and exactly
+    one four-digit number; whether that year is T+1 … T+10 is decided once T is known.
+    """
     if cell is None or isinstance(cell, bool):
         return None, None
-    label = normalize_label(cell)
+    label = cell if type(cell) is str and cell in _BY_LABEL else normalize_label(cell)
     if not label:
         return None, None
     key = _BY_LABEL.get(label)
     if key is not None:
         return key, None
-    m = _NEED_YEAR.match(label)
-    if m:
-        return "need_year", int(m.group(1))
+    if any(part in label for part in AGE_55_PARTS):
+        return "age_55plus", None
+    if _NEED_WORD.search(label):
+        years = _YEAR_TOKEN.findall(label)
+        if len(years) == 1:
+            return "need_year", int(years[0])
     return None, None
 
 
@@ -115,17 +145,17 @@ MESSAGES: dict[str, str] = {
     # file level
     "E_FILE_UNREADABLE": "the file cannot be read: {detail}",
     "E_NO_HEADER": "no header row naming at least 6 of the 9 required columns in the first 30 rows{detail}",
-    "E_MISSING_COLUMN": "the header lacks required column(s): {detail}",
+    "E_MISSING_COLUMN": "{detail}",
     "E_MIXED_YEARS": "need columns are headed by years, so every row must have one survey year; found {detail}",
     "E_FILE_TOO_LARGE": "the file is too large to read safely: {detail}",
-    "E_ENCRYPTED": "the file is a password-protected workbook or an old binary .xls (OLE); save it as an unprotected .xlsx",
+    "E_ENCRYPTED": "the file is a password-protected workbook; save it without a password",
     "E_UNSAFE_XML": "the workbook part {detail} declares a DOCTYPE or entities (refused: unsafe XML)",
     # row level
     "E_REQUIRED": "a required value is empty",
     "E_NOT_NUMBER": "not a number",
     "E_NOT_INTEGER": "not a whole number",
     "E_NEGATIVE": "negative number",
-    "E_SURVEY_YEAR": "survey year outside 2000–2100",
+    "E_SURVEY_YEAR": "{detail}",
     "E_INN_FORMAT": "ИНН must be 10 digits (organisation) or 12 digits (entrepreneur)",
     "E_INN_CHECKSUM": "ИНН check digits do not match",
     "E_OKVED": "not an ОКВЭД2 code (NN, NN.N, NN.NN, NN.NN.N or NN.NN.NN with an existing division)",
@@ -144,6 +174,8 @@ MESSAGES: dict[str, str] = {
     "W_NEED_IMPLAUSIBLE": "need in the first year ({detail}) exceeds 2 × headcount + 10",
     "W_VACANCIES_GT_HEADCOUNT": "vacancies exceed the headcount ({detail})",
     "W_JUMP": "{detail}",
+    "W_REPEATED_HEADER": "{detail}",
+    "W_THIN_WAVE": "{detail}",
     "W_NO_CONTROL": "{detail}",
 }
 
@@ -165,7 +197,7 @@ def severity(code: str) -> str:
 def message(code: str, detail: object = "") -> str:
     """The message of ``code`` with ``detail`` filled in.
 
-    >>> message("E_MISSING_COLUMN", "inn, okved")
-    'the header lacks required column(s): inn, okved'
+    >>> message("E_NO_HEADER", " (the file is empty)")
+    'no header row naming at least 6 of the 9 required columns in the first 30 rows (the file is empty)'
     """
     return MESSAGES[code].format(detail=detail)

@@ -102,10 +102,107 @@ def random_bytes(dst: Path, n: int = 20_000, seed: int = 7) -> Path:
     return dst
 
 
+def cfb_file(dst: Path, streams: dict[str, bytes]) -> Path:
+    """A minimal OLE compound file (CFB v3, 512-byte sectors) holding ``streams``.
+
+    Written from the published format ([MS-CFB]): header, one FAT sector, one directory
+    sector, then each stream in regular sectors (streams under 4096 bytes belong in the
+    mini stream by the format; readers that only list the directory do not care, and
+    the hostile cases only need the directory).
+    """
+    names = list(streams)
+    assert len(names) <= 3
+    sect = 512
+    data_sectors = []
+    for n in names:
+        body = streams[n]
+        k = max(1, -(-len(body) // sect))
+        data_sectors.append((n, body, k))
+    n_data = sum(k for _, _, k in data_sectors)
+    fat = [0xFFFFFFFD, 0xFFFFFFFE]  # sector 0: the FAT itself; sector 1: the directory
+    starts = {}
+    nxt = 2
+    for n, body, k in data_sectors:
+        starts[n] = nxt
+        fat += [nxt + i + 1 for i in range(k - 1)] + [0xFFFFFFFE]
+        nxt += k
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIII", header, 44, 1, 1, 0, 4096, 0xFFFFFFFE)
+    struct.pack_into("<II", header, 68, 0xFFFFFFFE, 0)
+    difat = [0] + [0xFFFFFFFF] * 108
+    struct.pack_into("<109I", header, 76, *difat)
+
+    def entry(name: str, kind: int, start: int, size: int, child=0xFFFFFFFF, right=0xFFFFFFFF) -> bytes:
+        e = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e[:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, 0xFFFFFFFF, right, child)
+        struct.pack_into("<II", e, 116, start, size)
+        return bytes(e)
+
+    dirs = [entry("Root Entry", 5, 0xFFFFFFFE, 0, child=1 if names else 0xFFFFFFFF)]
+    for i, n in enumerate(names):
+        dirs.append(entry(n, 2, starts[n], len(streams[n]), right=i + 2 if i + 1 < len(names) else 0xFFFFFFFF))
+    directory = b"".join(dirs).ljust(sect, b"\x00")
+    body = b"".join(b.ljust(k * sect, b"\x00") for _, b, k in data_sectors)
+    dst.write_bytes(bytes(header) + struct.pack("<128I", *fat) + directory + body)
+    assert n_data == len(body) // sect
+    return dst
+
+
 def encrypted_ole(dst: Path) -> Path:
-    """The CFB header Excel writes around an encrypted workbook, then filler sectors."""
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHH", 0x3E, 3, 0xFFFE)
-    dst.write_bytes(header.ljust(512, b"\x00") + "EncryptionInfo".encode("utf-16-le").ljust(4096, b"\xff"))
+    """What Excel writes for a password-protected xlsx: a CFB with an encrypted package."""
+    return cfb_file(dst, {"EncryptionInfo": b"\x04\x00\x04\x00" + bytes(60),
+                          "EncryptedPackage": bytes(600)})
+
+
+def word_ole(dst: Path) -> Path:
+    """A Word 97–2003 document (a CFB with a WordDocument stream), e.g. saved as .xls."""
+    return cfb_file(dst, {"WordDocument": b"\xec\xa5" + bytes(600), "1Table": bytes(100)})
+
+
+def ods_from(good_ods: Path, dst: Path, member: str, data: bytes | None = None, *,
+             bomb_mib: int = 0, lie: bool = False, encrypt: bool = False) -> Path:
+    """An ods derived from ``good_ods``: ``member`` replaced by ``data``, or inflating to
+    ``bomb_mib`` MiB of blanks (declared 1,000 bytes with ``lie``), or marked encrypted in
+    its manifest (what LibreOffice writes for a password-protected file)."""
+    with zipfile.ZipFile(good_ods) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == "mimetype":
+                zi = zipfile.ZipInfo("mimetype")
+                zi.compress_type = zipfile.ZIP_STORED
+                zout.writestr(zi, body)
+                continue
+            if encrypt and info.filename == "META-INF/manifest.xml":
+                body = body.replace(b'manifest:full-path="content.xml"',
+                                    b'manifest:full-path="content.xml" manifest:size="1000"', 1)
+                body = body.replace(b"</manifest:manifest>", b'<manifest:file-entry manifest:full-path="x.xml" '
+                                    b'manifest:media-type="text/xml"><manifest:encryption-data '
+                                    b'manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+                                    b'<manifest:algorithm manifest:algorithm-name="Blowfish CFB" '
+                                    b'manifest:initialisation-vector="AAAA"/></manifest:encryption-data>'
+                                    b'</manifest:file-entry></manifest:manifest>')
+            if info.filename == member and bomb_mib:
+                zi = zipfile.ZipInfo(member)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                with zout.open(zi, "w") as fh:
+                    fh.write(b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                             b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">')
+                    blank = b" " * MiB
+                    for _ in range(bomb_mib):
+                        fh.write(blank)
+                    fh.write(b"</office:document-content>")
+                continue
+            if info.filename == member and data is not None:
+                body = data
+            zout.writestr(info.filename, body)
+    if lie:
+        _lie_about_size(dst, member, 1000)
     return dst
 
 
