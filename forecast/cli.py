@@ -84,7 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("output", metavar="OUTPUT", help="output folder of kadry run / kadry demo")
     pb.add_argument("--site", metavar="DIR", help="site folder (default OUTPUT/site)")
 
-    for sp in sub.choices.values():  # every command: the exit codes and the common options
+    helps = {a.dest: a.help for a in sub._choices_actions}  # argparse keeps each command's help here
+    for name, sp in sub.choices.items():  # every command: what it does, exit codes, common options
+        sp.description = sp.description or helps.get(name)
         sp.epilog = EXIT_CODES_HELP
         sp.formatter_class = argparse.RawDescriptionHelpFormatter
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,

@@ -57,6 +57,7 @@ import pandas as pd
 
 from forecast.columns import EVALUATION_COLUMNS
 from forecast.errors import ConfigError
+from forecast.outputs import read_output_table
 
 #: levels of the hierarchy in the order of evaluation.csv, with their keys
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
@@ -86,12 +87,10 @@ class RunFolder:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """An output CSV with codes and names as text (empty cells '') and numbers as floats."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """An output CSV (:func:`forecast.outputs.read_output_table`), text trimmed."""
+    frame = read_output_table(path)
     for c in frame.columns:
-        if c not in _TEXT:
-            frame[c] = pd.to_numeric(frame[c].replace("", np.nan), errors="coerce")
-        else:
+        if c in _TEXT:
             frame[c] = frame[c].str.strip()
     return frame
 

@@ -5,10 +5,16 @@ float ``11442.0`` and an ОКВЭД2 section or programme code may lose its lead
 are identifiers, not numbers, so :func:`read_outputs` reads every output table with
 
 * text columns (:data:`TEXT_COLUMNS`: codes, names, scenario, level, signal, messages) as
-  pandas' ``string`` dtype, an empty cell being ``<NA>``;
+  text (``object`` of ``str``), an empty cell being ``""`` as in the frames of
+  :class:`forecast.pipeline.RunResult` (a profession row's empty ``okved_section``);
 * whole-number columns (:data:`INTEGER_COLUMNS`: years, horizon, counts) as ``Int64``;
 * flags (:data:`BOOLEAN_COLUMNS`: ``in_80``, ``in_95``) as ``boolean``;
-* every other column as ``float64`` (empty cells NaN).
+* every other column as ``float64`` (empty cells NaN); a column this version does not know
+  whose cells are not all numbers stays text (a newer kadry's output stays readable).
+
+This module is the one reader of output folders: ``kadry evaluate`` (previous and current
+run), ``kadry publish`` and analysts (:func:`read_outputs`) all go through
+:func:`read_output_table`.
 
 Tables that a run did not write (``evaluation.csv`` without ``[evaluation] previous``,
 ``programme_signals.csv`` of an older version) are ``None``.
@@ -20,9 +26,11 @@ Examples
 >>> _ = (d / "demand.csv").write_text(
 ...     "scenario,level,profession_code,year,demand\\nbase,profession,01234,2027,1.5\\n",
 ...     encoding="utf-8-sig")
->>> out = read_outputs(d)
+>>> out = Outputs(d, demand=read_output_table(d / "demand.csv"))
 >>> out.demand["profession_code"].tolist(), str(out.demand["year"].dtype)
 (['01234'], 'Int64')
+>>> str(out.demand["demand"].dtype)
+'float64'
 >>> out.quotas_programmes is None
 True
 """
@@ -37,13 +45,20 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.columns import (
+    DEMAND_COLUMNS,
+    EVALUATION_COLUMNS,
+    PROGRAMME_SIGNALS_COLUMNS,
+    QUOTAS_COLLEGES_COLUMNS,
+    QUOTAS_PROGRAMMES_COLUMNS,
+)
 from forecast.errors import InputError
 
 #: columns of output tables that hold text (codes are identifiers, never numbers)
 TEXT_COLUMNS: frozenset[str] = frozenset((
     "region_code", "scenario", "level", "okved_section", "profession_code", "profession",
     "education", "programme_code", "programme", "college_code", "college", "department",
-    "signal", "message", "kind", "method",
+    "signal", "message", "kind", "method", "key", "model",
 ))
 #: columns of output tables that hold whole numbers
 INTEGER_COLUMNS: frozenset[str] = frozenset((
@@ -59,6 +74,17 @@ TABLE_FILES: dict[str, str] = {
     "quotas_colleges": "quotas_colleges.csv",
     "programme_signals": "programme_signals.csv",
     "evaluation": "evaluation.csv",
+}
+
+
+#: file name → the columns it must have (``department`` of quotas_colleges.csv is optional:
+#: folders of kadry 0.1 lack it; every college is then of one department)
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "demand.csv": DEMAND_COLUMNS,
+    "quotas_programmes.csv": QUOTAS_PROGRAMMES_COLUMNS,
+    "quotas_colleges.csv": tuple(c for c in QUOTAS_COLLEGES_COLUMNS if c != "department"),
+    "programme_signals.csv": PROGRAMME_SIGNALS_COLUMNS,
+    "evaluation.csv": EVALUATION_COLUMNS,
 }
 
 
@@ -91,26 +117,38 @@ class Outputs:
         return int(year) if year is not None else None
 
 
-def read_output_table(path: str | Path) -> pd.DataFrame:
+def read_output_table(source: str | Path | bytes, name: str | None = None,
+                      columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """One output CSV with the documented dtypes (see the module docstring).
+
+    Parameters
+    ----------
+    source : path of the CSV, or its bytes
+    name : how messages name the table (default: the path)
+    columns : columns the table must have; a cell of one of them that should be a number
+        and is not is an error
 
     Raises
     ------
     InputError
-        The file cannot be read, or a number column holds text (naming file, row, column
-        and value).
+        The file cannot be read, lacks a required column, or a required number column holds
+        text (naming the table, row, column and value).
     """
-    path = Path(path)
+    if name is None:
+        name = str(source) if not isinstance(source, bytes) else "table"
     try:
-        raw = path.read_bytes()
+        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
         table = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path}: cannot read the table: {exc}") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{name}: cannot read the table: {exc}") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(f"{name}: lacks column(s) {', '.join(missing)}")
     for col in table.columns:
         text = table[col].astype(str)
         empty = text.str.strip() == ""
         if col in TEXT_COLUMNS:
-            table[col] = text.where(~empty, None).astype("string")
+            table[col] = text.astype(object)
             continue
         if col in BOOLEAN_COLUMNS:
             low = text.str.strip().str.lower()
@@ -119,20 +157,28 @@ def read_output_table(path: str | Path) -> pd.DataFrame:
         numbers = pd.to_numeric(text.where(~empty, None), errors="coerce")
         bad = numbers.isna() & ~empty
         if bad.any():
-            i = int(bad.to_numpy().argmax())
-            raise InputError(f"{path} row {i + 2}, column {col}: {text.iloc[i]!r} is not a number")
+            if col in columns or col in INTEGER_COLUMNS:
+                i = int(bad.to_numpy().argmax())
+                raise InputError(f"{name} row {i + 2}, column {col}: {text.iloc[i]!r} is not a number")
+            table[col] = text.astype(object)  # a text column this version does not know
+            continue
         table[col] = numbers.round().astype("Int64") if col in INTEGER_COLUMNS else numbers.astype(float)
     return table
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path, required: bool = False) -> dict[str, Any]:
+    """A JSON object file of the output folder ({} when absent and not ``required``)."""
     if not path.is_file():
+        if required:
+            raise InputError(f"{path}: file not found (is this a kadry output folder?)")
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable JSON file: {exc}") from None
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object")
+    return data
 
 
 def read_outputs(folder: str | Path) -> Outputs:
@@ -156,11 +202,11 @@ def read_outputs(folder: str | Path) -> Outputs:
     folder = Path(folder)
     if not (folder / TABLE_FILES["demand"]).is_file():
         raise InputError(f"{folder}: not a kadry output folder (no {TABLE_FILES['demand']})")
-    tables = {name: read_output_table(folder / file) if (folder / file).is_file() else None
-              for name, file in TABLE_FILES.items()}
-    return Outputs(folder=folder, manifest=_read_json(folder / "manifest.json"),
-                   survey_report=_read_json(folder / "survey_report.json"), **tables)
+    tables = {name: read_output_table(folder / file, columns=TABLE_COLUMNS[file])
+              if (folder / file).is_file() else None for name, file in TABLE_FILES.items()}
+    return Outputs(folder=folder, manifest=read_json(folder / "manifest.json"),
+                   survey_report=read_json(folder / "survey_report.json"), **tables)
 
 
-__all__ = ["Outputs", "read_outputs", "read_output_table", "TEXT_COLUMNS", "INTEGER_COLUMNS",
-           "BOOLEAN_COLUMNS", "TABLE_FILES"]
+__all__ = ["Outputs", "read_outputs", "read_output_table", "read_json", "TEXT_COLUMNS",
+           "INTEGER_COLUMNS", "BOOLEAN_COLUMNS", "TABLE_FILES", "TABLE_COLUMNS"]

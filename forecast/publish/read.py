@@ -16,6 +16,8 @@ Choices (the contract is silent):
 * The raw bytes of every CSV are kept (``csv_bytes``) so that the site offers byte-identical
   copies for download.
 
+The tables are read by :mod:`forecast.outputs`, the one reader of output folders.
+
 Examples
 --------
 >>> sorted(TEXT_COLUMNS)[:3]
@@ -24,29 +26,18 @@ Examples
 
 from __future__ import annotations
 
-import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from forecast.columns import DEMAND_COLUMNS, QUOTAS_COLLEGES_COLUMNS, QUOTAS_PROGRAMMES_COLUMNS
 from forecast.errors import InputError
-
-#: columns read as text wherever they occur (codes keep leading zeros, names stay as written)
-TEXT_COLUMNS: frozenset[str] = frozenset({
-    "scenario", "level", "okved_section", "profession_code", "profession", "education",
-    "programme_code", "programme", "college_code", "college", "department", "signal",
-    "message", "key", "model", "method",
-})
+from forecast.outputs import TABLE_COLUMNS, TEXT_COLUMNS, read_json, read_output_table
 
 #: required tables and their contract columns
 REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
-    "demand.csv": DEMAND_COLUMNS,
-    "quotas_programmes.csv": QUOTAS_PROGRAMMES_COLUMNS,
-    "quotas_colleges.csv": QUOTAS_COLLEGES_COLUMNS,
+    name: TABLE_COLUMNS[name] for name in ("demand.csv", "quotas_programmes.csv", "quotas_colleges.csv")
 }
 
 #: optional tables (written by newer runs or with [evaluation] previous)
@@ -104,41 +95,10 @@ class RunOutput:
         return "department" in self.quotas_colleges.columns
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found (is this a kadry output folder?)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
-    return data
-
-
 def read_table(data: bytes, name: str, columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A CSV of the output folder as a frame: TEXT_COLUMNS as text ('' for empty), the rest numeric."""
-    try:
-        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{name}: cannot read CSV: {exc}") from None
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{name}: lacks column(s) {', '.join(missing)}")
-    for c in frame.columns:
-        if c in TEXT_COLUMNS:
-            frame[c] = frame[c].astype(object)
-            continue
-        num = pd.to_numeric(frame[c].replace("", None), errors="coerce")
-        bad = frame[c].ne("") & num.isna()
-        if bad.any() and c in columns:
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2  # header is line 1
-            raise InputError(f"{name}: row {row}, column {c}: not a number: {frame[c][bad].iloc[0]!r}")
-        if not bad.any():
-            frame[c] = num.astype(float)
-        else:  # a text column this version does not know: keep it as text
-            frame[c] = frame[c].astype(object)
-    return frame
+    """A CSV of the output folder as a frame (:func:`forecast.outputs.read_output_table`:
+    codes and names as text, '' for empty; years Int64; the rest float)."""
+    return read_output_table(data, name, columns)
 
 
 def read_output(folder: str | Path) -> RunOutput:
@@ -146,10 +106,10 @@ def read_output(folder: str | Path) -> RunOutput:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder (expected the output folder of kadry run)")
-    manifest = _read_json(folder / "manifest.json")
+    manifest = read_json(folder / "manifest.json", required=True)
     if "survey_year" not in manifest:
         raise InputError(f"{folder / 'manifest.json'}: no survey_year (not a kadry manifest)")
-    report = _read_json(folder / "survey_report.json")
+    report = read_json(folder / "survey_report.json", required=True)
     raw: dict[str, bytes] = {}
     tables: dict[str, pd.DataFrame] = {}
     for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
@@ -159,7 +119,7 @@ def read_output(folder: str | Path) -> RunOutput:
                 raise InputError(f"{path}: file not found (is this a kadry output folder?)")
             continue
         raw[name] = path.read_bytes()
-        tables[name] = read_table(raw[name], str(path), REQUIRED_TABLES.get(name, ()))
+        tables[name] = read_table(raw[name], str(path), TABLE_COLUMNS[name])
     plots = {}
     if (folder / "plots").is_dir():
         plots = {p.name: p.read_bytes() for p in sorted((folder / "plots").glob("*.png")) if p.is_file()}
