@@ -166,3 +166,13 @@ def test_one_sheet_per_department_for_its_order(tmp_path):
                             ws.cell(row=r, column=qcol).value)
         # survey/college text stays text, never a formula
         assert all(c.data_type != "f" for c in ws["B"])
+
+
+def test_the_sample_region_has_colleges_of_all_three_departments():
+    from forecast.pipeline import sample_config_path
+
+    colleges = pd.read_csv(sample_config_path().parent / "colleges.csv", dtype=str,
+                           keep_default_na=False)
+    assert set(colleges["department"]) == {"образование", "здравоохранение", "культура"}
+    # one department per college
+    assert (colleges.groupby("college_code")["department"].nunique() == 1).all()
