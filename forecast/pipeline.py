@@ -26,6 +26,14 @@ Choices (the contract is silent):
   always-empty ``seeds`` field.
 * Output files are written one by one, each atomically; ``manifest.json`` is written last,
   so a manifest always describes a complete set.
+* The quota tables are read and checked once, at configuration time
+  (``Config.quota_inputs``); the programme signals (§9) follow the quotas; with
+  ``[evaluation] previous`` that folder is read and matched (language, region) before the
+  surveys, its survey year checked against T right after them, and the evaluation (§8)
+  computed after the quotas.
+* ``kadry demo`` first runs the sample region as it was a year earlier (its survey folders
+  ``surveys/<year>/`` up to T−1, into ``DIR/previous``) and evaluates that run in this
+  year's, so the evaluation sheet of the demo is never empty.
 """
 
 from __future__ import annotations

@@ -244,3 +244,62 @@ def test_cli_missing_files_exit_2(folders, capsys):
     assert f"PREVIOUS {cur}: missing manifest.json, demand.csv" in capsys.readouterr().err
     assert main(["evaluate", str(prev.parent / "nope"), str(cur)]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# invariants on random pairs: the summaries are the sums of their detail rows
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["A", "B", "C", "D", "E"])
+
+
+@st.composite
+def random_pair(draw):
+    prev_keys = draw(st.sets(_KEYS, min_size=1))
+    cur_keys = draw(st.sets(_KEYS, min_size=1))
+    value = st.floats(0, 500, allow_nan=False).map(lambda x: round(x, 2))
+    prev, cur = [], []
+    for k in sorted(prev_keys):
+        e0, e1, w80, w95 = draw(value), draw(value), draw(value), draw(value)
+        prev.append(_row("base", "section", k, "", "", T0, e0))
+        prev.append(_row("base", "section", k, "", "", T, e1, max(0, e1 - w80), e1 + w80,
+                         max(0, e1 - w80 - w95), e1 + w80 + w95))
+    for k in sorted(cur_keys):
+        cur.append(_row("base", "section", k, "", "", T, draw(value)))
+    prev.append(_row("base", "total", "", "", "", T0, 1.0))
+    prev.append(_row("base", "total", "", "", "", T, 1.0, 0.5, 1.5, 0.1, 2.0))
+    cur.append(_row("base", "total", "", "", "", T, 1.0))
+    return (pd.DataFrame(prev, columns=list(DEMAND_COLUMNS)),
+            pd.DataFrame(cur, columns=list(DEMAND_COLUMNS)), prev_keys, cur_keys)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_pair())
+def test_summary_is_the_sum_of_its_details(pair):
+    prev, cur, prev_keys, cur_keys = pair
+    ev = evaluate(prev, cur, T0, T)
+    det = ev[(ev["kind"] == "detail") & (ev["level"] == "section")]
+    # every key of either run listed once, nothing dropped
+    assert sorted(det["okved_section"]) == sorted(prev_keys | cur_keys)
+    both = det[det["forecast"].notna() & det["actual"].notna()]
+    assert len(both) == len(prev_keys & cur_keys)
+    s = ev[(ev["kind"] == "summary") & (ev["level"] == "section")].iloc[0]
+    assert s.n == len(both)
+    total = both["actual"].sum()
+    if total > 0:
+        assert s.wmape == pytest.approx((both["forecast"] - both["actual"]).abs().sum() / total)
+        assert s.bias == pytest.approx((both["forecast"] - both["actual"]).sum() / total)
+        flat = prev[(prev["year"] == T0) & (prev["level"] == "section")].set_index("okved_section")
+        want = sum(abs(flat.at[k, "employment"] - a)
+                   for k, a in zip(both["okved_section"], both["actual"])) / total
+        assert s.wmape_flat == pytest.approx(want)
+    else:
+        assert math.isnan(s.wmape)
+    # a wider interval never covers less: 80% inside implies 95% inside
+    for r in both.itertuples():
+        assert (not r.in_80) or r.in_95
+    if len(both):
+        assert s.coverage_80 <= s.coverage_95 <= 1

@@ -292,8 +292,15 @@ def test_read_outputs_gives_codes_as_text(output):
 
 
 def test_read_outputs_names_a_bad_cell(tmp_path):
-    (tmp_path / "demand.csv").write_text("scenario,year,demand\nbase,2027,lots\n", encoding="utf-8-sig")
+    from forecast.columns import DEMAND_COLUMNS
+
+    row = {c: "1" for c in DEMAND_COLUMNS} | {"scenario": "base", "level": "total", "year": "2027",
+                                              "demand": "lots"}
+    pd.DataFrame([row]).to_csv(tmp_path / "demand.csv", index=False, encoding="utf-8-sig")
     with pytest.raises(InputError, match=r"row 2, column demand: 'lots' is not a number"):
+        fc.read_outputs(tmp_path)
+    pd.DataFrame([row]).drop(columns=["employment"]).to_csv(tmp_path / "demand.csv", index=False)
+    with pytest.raises(InputError, match=r"lacks column\(s\) employment"):
         fc.read_outputs(tmp_path)
     with pytest.raises(InputError, match="not a kadry output folder"):
         fc.read_outputs(tmp_path / "nope")

@@ -11,6 +11,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _report_fake import T, fake_run
 from forecast.columns import QUOTAS_COLLEGES_COLUMNS
@@ -166,3 +168,42 @@ def test_one_sheet_per_department_for_its_order(tmp_path):
                             ws.cell(row=r, column=qcol).value)
         # survey/college text stays text, never a formula
         assert all(c.data_type != "f" for c in ws["B"])
+
+
+def test_the_sample_region_has_colleges_of_all_three_departments():
+    from forecast.pipeline import sample_config_path
+
+    colleges = pd.read_csv(sample_config_path().parent / "colleges.csv", dtype=str,
+                           keep_default_na=False)
+    assert set(colleges["department"]) == {"образование", "здравоохранение", "культура"}
+    # one department per college
+    assert (colleges.groupby("college_code")["department"].nunique() == 1).all()
+
+
+@st.composite
+def college_rows(draw):
+    n = draw(st.integers(1, 25))
+    rows = []
+    for i in range(n):
+        q = draw(st.integers(0, 60))
+        rows.append(dict(
+            scenario=draw(st.sampled_from(["base", "low", "target"])),
+            programme_code=draw(st.sampled_from(["15.01.05", "34.02.01", "54.02.01"])),
+            college_code=f"K{i}", college=f"C{i}",
+            department=draw(st.sampled_from(["образование", "здравоохранение", "культура", ""])),
+            capacity=q + draw(st.integers(0, 20)), target=q + draw(st.floats(-1, 1)), quota=q,
+            last_quota=draw(st.integers(0, 60)), deficit=0))
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=80, deadline=None)
+@given(college_rows())
+def test_grouping_loses_nothing_and_subtotals_add_up(frame):
+    g = tb.quota_colleges_by_department(frame, subtotal_label="Σ {D}", no_department="—")
+    cols = g[g["row_kind"] == "college"]
+    subs = g[g["row_kind"] == "subtotal"]
+    assert len(cols) == len(frame)
+    assert len(subs) == frame.groupby(["scenario", "department"]).ngroups
+    for c in ("capacity", "quota", "last_quota"):
+        assert subs[c].sum() == frame[c].sum()
+    assert subs["target"].sum() == pytest.approx(frame["target"].sum())

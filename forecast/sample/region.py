@@ -183,7 +183,8 @@ this folder is byte-identical to a fresh generation.
 * `controls.csv` — employment of the whole survey frame per ОКВЭД2 section and wave.
 * `scenario.csv` — GRP (bn roubles, constant prices) and investment: history, then the
   variants base / conservative / target.
-* `programmes.csv`, `mapping.csv`, `colleges.csv`, `enrolment.csv` — quota inputs.
+* `programmes.csv`, `mapping.csv`, `colleges.csv`, `enrolment.csv` — quota inputs; the
+  colleges belong to three departments (`department`: образование, здравоохранение, культура).
 * `truth/` — what really happened (see `truth/README.md`); not an input of kadry.
 """
 
