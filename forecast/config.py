@@ -50,6 +50,7 @@ from typing import Any
 
 
 from forecast.errors import ConfigError
+from forecast.tabular import decode_text
 from forecast.params import (
     LANGUAGES,
     NATIONAL_CODE,
@@ -175,10 +176,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"config file {path} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
+        # Notepad on a Russian Windows may save "ANSI" (Windows-1251): read it like the tables
+        data = tomllib.loads(decode_text(raw))
+    except ValueError as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise ConfigError(f"config file {path}: {exc}") from None
         hint = ""
         m = re.search(r"line (\d+)", str(exc))
         text = raw.decode("utf-8-sig", errors="replace").splitlines()

@@ -261,6 +261,15 @@ def test_windows_1251_tables_run_end_to_end(region, tmp_path):
     pd.testing.assert_frame_equal(res.quotas_colleges, ref.quotas_colleges)
 
 
+def test_config_saved_in_windows_1251_is_read(tmp_path):
+    (tmp_path / "kadry.toml").write_bytes(
+        '[survey]\npaths = ["."]\n[region]\ncode = "72"\nname = "Тюменская область"\n'.encode("cp1251"))
+    assert load_config(tmp_path / "kadry.toml").region.name == "Тюменская область"
+    (tmp_path / "kadry.toml").write_bytes("[survey]\npaths = ['.']\n".encode("utf-16"))
+    with pytest.raises(ConfigError, match="UTF-16"):
+        load_config(tmp_path / "kadry.toml")
+
+
 def test_utf16_table_is_a_clear_error(tmp_path):
     (tmp_path / "p.csv").write_bytes("code,name\n1,a\n".encode("utf-16"))
     with pytest.raises(ValueError, match="UTF-16"):
