@@ -55,6 +55,7 @@ from forecast.columns import (
     SCENARIO_COLUMNS,
 )
 from forecast.config import Config, load_config
+from forecast.demand import check_scenario_coverage, scenario_variants
 from forecast.errors import ConfigError, InputError, KadryError
 from forecast.params import EvaluationParams, as_dict, scenario_order
 
@@ -205,39 +206,13 @@ def _scenario_table(cfg: Config, scenario: str | None) -> pd.DataFrame | None:
             raise ConfigError(f"--scenario {scenario!r}: without forecast.scenario the only "
                               "scenario is 'base'")
         return None
+    table.attrs["table"] = Path(cfg.forecast.scenario).name  # messages name the file
+    scenario_variants(table)  # every row checked now, before the long work
     variants = sorted({str(v).strip() for v in table["variant"].dropna() if str(v).strip()})
     if scenario is not None and variants and scenario not in variants:
         raise ConfigError(f"--scenario {scenario!r}: the scenario file {cfg.forecast.scenario} "
                           f"has variants {', '.join(variants)}")
     return table
-
-
-def check_scenario_coverage(table: pd.DataFrame | None, survey_year: int, horizon: int,
-                            path: str | None = None) -> None:
-    """Every scenario variant must reach the last forecast year T + H (ConfigError, exit 2).
-
-    Choice (issue 14): a scenario that stops short is an error naming its last year, not
-    silently extended — an extension rule would be a forecast of the indicators that the
-    region's socio-economic forecast did not make. History rows (empty variant) count for
-    every variant.
-    """
-    if table is None or not len(table):
-        return
-    from forecast.tabular import decimal_numbers
-
-    years = decimal_numbers(table["year"])
-    variant = table["variant"].astype(object).where(table["variant"].notna(), "").astype(str).str.strip()
-    common = years[variant == ""]
-    last_needed = survey_year + horizon
-    for v in sorted(set(variant) - {""}) or [""]:
-        covered = pd.concat([common, years[variant == v]]).max()
-        if not covered >= last_needed:
-            last = "no year" if pd.isna(covered) else str(int(covered))
-            name = f" variant {v!r}" if v else ""
-            raise ConfigError(
-                f"forecast.scenario: {path or 'the scenario table'}{name} ends in {last}, but the "
-                f"forecast runs to {last_needed} (survey year {survey_year} + forecast.horizon "
-                f"{horizon}); extend the scenario to {last_needed} or shorten forecast.horizon")
 
 
 def run(config: str | Path | Config, out: str | Path | None = None, scenario: str | None = None,
@@ -274,7 +249,7 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         raise KadryError("no survey rows were accepted: nothing to forecast "
                          f"(files: {', '.join(cfg.survey.paths)}); see `kadry validate`")
     T = int(pd.to_numeric(frame["survey_year"]).max())
-    check_scenario_coverage(scen_table, T, cfg.forecast.horizon, cfg.forecast.scenario)
+    check_scenario_coverage(scen_table, T, cfg.forecast.horizon)
     if previous is not None:
         from forecast.evaluation import check_pair
 

@@ -117,6 +117,35 @@ def test_scenario_shorter_than_horizon_is_an_error_naming_its_last_year(region, 
     assert not (tmp_path / "o" / "demand.csv").exists()
 
 
+# --- one message style for every input table, checked before the long work -------------
+STYLE = re.compile(r"(\S+\.csv) row (\d+), column (\w+): '([^']*)' ")
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("scenario.csv", "value", "abc"),
+    ("controls.csv", "employment", "много"),
+    ("colleges.csv", "capacity", "-5"),
+    ("programmes.csv", "duration_months", "сорок"),
+    ("enrolment.csv", "students", "x"),
+])
+def test_bad_input_tables_fail_fast_in_one_style(region, tmp_path, capsys, monkeypatch, table, column, value):
+    import forecast.survey as survey
+
+    d = _copy_region(region, tmp_path)
+    frame = pd.read_csv(d / table, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.loc[2, column] = value
+    frame.to_csv(d / table, index=False, encoding="utf-8-sig")
+    if table != "controls.csv":  # control totals are read with the surveys (they weigh them)
+        monkeypatch.setattr(survey, "read_surveys", lambda *a, **k: pytest.fail("read_surveys was called"))
+    code = main(["--quiet", "run", "--config", str(d / "kadry.toml"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    m = STYLE.search(err)
+    assert m, err
+    assert m.groups() == (table, "4", column, value)
+    assert "internal error" not in err
+
+
 # --- fail fast: the output folder before the long work ----------------------------------
 def test_out_naming_a_file_fails_before_reading_surveys(region, tmp_path, capsys, monkeypatch):
     import forecast.survey as survey

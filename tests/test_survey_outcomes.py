@@ -130,7 +130,7 @@ def test_bad_controls_are_clear_errors(tmp_path):
         read_surveys(tmp_path / "a.xlsx", controls=tmp_path / "none.csv")
     bad = tmp_path / "c.csv"
     bad.write_text("survey_year,okved_section,employment\n2026,K,много\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 2: employment 'много'"):
+    with pytest.raises(InputError, match=r"c.csv row 2, column employment: 'много' is not a number"):
         read_surveys(tmp_path / "a.xlsx", controls=bad)
     bad.write_text("survey_year,section,employment\n", encoding="utf-8")
     with pytest.raises(InputError, match="okved_section"):

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.errors import InputError
+from forecast.errors import ConfigError, InputError, cell_error
 from forecast.params import scenario_order
 from forecast.tabular import decimal_numbers
 
@@ -61,10 +61,12 @@ _GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
 
 
 def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
+    # messages name the file when the reader recorded it (``attrs["table"]``)
+    table = str(scenario.attrs.get("table", "scenario table"))
     cols = {"year", "indicator", "value"}
     missing = cols - set(scenario.columns)
     if missing:
-        raise InputError(f"scenario table: missing column(s) {', '.join(sorted(missing))}; "
+        raise cell_error(table, None, None, f"lacks column(s) {', '.join(sorted(missing))}; "
                          "need year, indicator, value, variant")
     df = pd.DataFrame({
         "year": decimal_numbers(scenario["year"]),
@@ -73,15 +75,39 @@ def _clean_scenario(scenario: pd.DataFrame) -> pd.DataFrame:
         "variant": (scenario["variant"].fillna("").astype(str).str.strip()
                     if "variant" in scenario.columns else ""),
     })
-    bad = df["year"].isna() | df["value"].isna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"scenario table: row {row + 2}: year and value must be numbers "
-                         f"(year={scenario['year'].iloc[row]!r}, "
-                         f"value={scenario['value'].iloc[row]!r})")
+    for col in ("year", "value"):
+        bad = df[col].isna().to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise cell_error(table, row + 2, col, f"{scenario[col].iloc[row]!r} is not a number")
     df["variant"] = df["variant"].replace({"nan": "", "None": ""})
     df["year"] = df["year"].astype("int64")
     return df
+
+
+def check_scenario_coverage(table: pd.DataFrame | None, survey_year: int, horizon: int) -> None:
+    """Every scenario variant must reach the last forecast year T + H (ConfigError, exit 2).
+
+    Choice (issue 14): a scenario that stops short is an error naming its last year, not
+    silently extended — an extension rule would be a forecast of the indicators that the
+    region's socio-economic forecast did not make. History rows (empty variant) count for
+    every variant.
+    """
+    if table is None or not len(table):
+        return
+    df = _clean_scenario(table)
+    years, variant = df["year"], df["variant"]
+    common = years[variant == ""]
+    last_needed = survey_year + horizon
+    for v in sorted(set(variant) - {""}) or [""]:
+        covered = pd.concat([common, years[variant == v]]).max()
+        if not covered >= last_needed:
+            last = "no year" if pd.isna(covered) else str(int(covered))
+            name = f" variant {v!r}" if v else ""
+            raise ConfigError(
+                f"forecast.scenario: {table.attrs.get('table', 'the scenario table')}{name} ends in "
+                f"{last}, but the forecast runs to {last_needed} (survey year {survey_year} + forecast.horizon "
+                f"{horizon}); extend the scenario to {last_needed} or shorten forecast.horizon")
 
 
 def scenario_variants(scenario: pd.DataFrame | None) -> list[str]:
@@ -303,6 +329,6 @@ def project_shares(shares: np.ndarray, parent: np.ndarray, n_sections: int,
     return np.divide(proj, denom, out=np.zeros_like(proj), where=denom > 0)
 
 
-__all__ = ["scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
+__all__ = ["check_scenario_coverage", "scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
            "project_shares", "Elasticities", "elasticities", "variant_factors",
            "reference_variant"]

@@ -55,7 +55,7 @@ from forecast.columns import (
     MAPPING_COLUMNS,
     PROGRAMMES_COLUMNS,
 )
-from forecast.errors import InputError
+from forecast.errors import InputError, cell_error, cell_location
 from forecast.tabular import read_text_table
 
 #: tolerance of "weights sum to 1" (methodology.md §4)
@@ -79,10 +79,14 @@ class Table:
     rows: np.ndarray      # CSV row number of each frame row
     from_frame: bool
 
+    def row(self, i: int) -> str:
+        """'5' (CSV line) or '5 (DataFrame position 3)'."""
+        row = int(self.rows[i])
+        return f"{row}" + (f" (DataFrame position {row - 2})" if self.from_frame else "")
+
     def where(self, i: int) -> str:
         """'row 5' (CSV) or 'row 5 (DataFrame position 3)'."""
-        row = int(self.rows[i])
-        return f"row {row}" + (f" (DataFrame position {row - 2})" if self.from_frame else "")
+        return f"row {self.row(i)}"
 
     def at(self, i: int, column: str | None = None) -> str:
         """Where a cell is, the one style of every message about a quota input table:
@@ -92,11 +96,11 @@ class Table:
         >>> t.at(0, "code")
         'programmes table row 2 (DataFrame position 0), column code'
         """
-        return f"{self.label} {self.where(i)}" + (f", column {column}" if column else "")
+        return cell_location(self.label, self.row(i), column)
 
     def error(self, i: int, column: str | None, what: str) -> InputError:
         """InputError ``<table> row <r>, column <c>: <what>`` (what names the value)."""
-        return InputError(f"{self.at(i, column)}: {what}")
+        return cell_error(self.label, self.row(i), column, what)
 
 
 def read_table(

@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecast.classifiers import OKVED_SECTIONS
 from forecast.columns import CONTROLS_COLUMNS
-from forecast.errors import ConfigError, InputError
+from forecast.errors import ConfigError, InputError, cell_error
 from forecast.survey.schema import message
 from forecast.tabular import decimal_numbers, read_text_table
 
@@ -28,12 +28,12 @@ COVERAGE_COLUMNS = ("survey_year", "okved_section", "respondents_headcount", "em
 def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Read and check control totals; InputError names the row and value at fault."""
     if isinstance(controls, pd.DataFrame):
-        df, name = controls.copy(), "controls"
+        df, name, label = controls.copy(), "controls", "controls"
     else:
         path = Path(controls)
         if not path.is_file():
             raise ConfigError(f"control totals file not found: {path}")
-        name = str(path)
+        name, label = str(path), path.name
         try:
             df = read_text_table(path)
         except Exception as exc:
@@ -41,24 +41,26 @@ def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in CONTROLS_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(f"{name}: missing column(s) {', '.join(missing)}; expected {','.join(CONTROLS_COLUMNS)}")
+        raise cell_error(label, None, None, f"lacks column(s) {', '.join(missing)}; "
+                         f"expected {','.join(CONTROLS_COLUMNS)}")
     df = df[list(CONTROLS_COLUMNS)].astype(str)
     year = pd.to_numeric(df["survey_year"].str.strip(), errors="coerce")
     emp = decimal_numbers(df["employment"])
     sec = df["okved_section"].str.strip().str.upper()
     for i in range(len(df)):
         if np.isnan(year.iat[i]) or not float(year.iat[i]).is_integer():
-            raise InputError(f"{name}: row {i + 2}: survey_year {df['survey_year'].iat[i]!r} is not a year")
+            raise cell_error(label, i + 2, "survey_year", f"{df['survey_year'].iat[i]!r} is not a year")
         if sec.iat[i] not in OKVED_SECTIONS:
-            raise InputError(f"{name}: row {i + 2}: okved_section {df['okved_section'].iat[i]!r} is not A–U")
+            raise cell_error(label, i + 2, "okved_section",
+                             f"{df['okved_section'].iat[i]!r} is not an ОКВЭД2 section A–U")
         if np.isnan(emp.iat[i]) or emp.iat[i] < 0:
-            raise InputError(f"{name}: row {i + 2}: employment {df['employment'].iat[i]!r} is not a number ≥ 0")
+            raise cell_error(label, i + 2, "employment", f"{df['employment'].iat[i]!r} is not a number ≥ 0")
     out = pd.DataFrame({"survey_year": year.astype("int64"), "okved_section": sec, "employment": emp.astype(float)})
     dup = out.duplicated(["survey_year", "okved_section"])
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(f"{name}: row {i + 2}: a second row for {out['survey_year'].iat[i]} "
-                         f"section {out['okved_section'].iat[i]}")
+        raise cell_error(label, i + 2, "okved_section", f"{out['okved_section'].iat[i]!r}: a second row "
+                         f"for survey year {out['survey_year'].iat[i]}")
     return out
 
 
