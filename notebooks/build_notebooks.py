@@ -156,23 +156,47 @@ NB03 = [
 
 Measure 13 (methodology.md §4–6): demand of the graduation year → graduates needed →
 minus the pipeline of students already enrolled → quota per programme → allocation to
-colleges."""),
+colleges. Everything here is public API: `forecast.run` for the whole cycle and
+`forecast.quotas.derive_quotas` for measure 13 alone on any demand table."""),
     ("code", SETUP),
     ("code", '''\
-from forecast.quotas import derive_quotas_detailed
-from forecast.params import as_dict
+from forecast.quotas import derive_quotas
 
 result = fc.run(sample_config_path())     # the whole cycle (nothing written yet)
 T = result.survey_year
-demand = result.demand.loc[result.demand["year"] > T]
 tables = dict(programmes=cfg.tables.programmes, mapping=cfg.tables.mapping,
               colleges=cfg.tables.colleges, enrolment=cfg.tables.enrolment)
-q = derive_quotas_detailed(demand, survey_year=T, params=as_dict(cfg.quotas), **tables)
-progs = q.programmes
+# measure 13 alone, on the run's demand table as it is (year-T rows are skipped)
+progs, colleges = derive_quotas(result.demand, survey_year=T, **tables,
+                                params={"coverage_share": cfg.quotas.coverage_share})
+assert progs.equals(result.quotas_programmes)   # the same numbers as the whole run
 progs.loc[progs["scenario"] == "base"].sort_values("quota", ascending=False).head(10)'''),
+    ("md", """## Why fewer places than last year?
+The proposal is compared with `last_quota`, what the colleges were given last year. The
+chain of §4–5, summed over programmes, shows where the places go."""),
+    ("code", '''\
+base = progs.loc[progs["scenario"] == "base"]
+steps = pd.Series({
+    "demand in the graduation year (mapped)": base["demand"].sum(),
+    "× coverage share ÷ employment rate = graduates needed": base["graduates_needed"].sum(),
+    "students already enrolled who will graduate (pipeline)": base["pipeline"].sum(),
+    "gap (needed − pipeline, ≥ 0 per programme)": base["gap"].sum(),
+    "÷ (1 − dropout) = proposed quota": base["quota"].sum(),
+    "last year's quota": base["last_quota"].sum(),
+}).round(0)
+steps'''),
+    ("code", '''\
+covered = base.loc[base["pipeline"] >= base["graduates_needed"]]
+print(f"Last year's {base['last_quota'].sum():,.0f} places would train "
+      f"{base['last_quota'].sum() / base['demand'].sum():.1f} students for every job expected in "
+      f"the graduation year; the proposal trains only the share the region's own graduates are "
+      f"to fill (coverage {cfg.quotas.coverage_share:.0%}), after the "
+      f"{base['pipeline'].sum():,.0f} graduates already in the pipeline.")
+print(f"{len(covered)} of {len(base)} programmes are covered by students already enrolled and get "
+      f"no new places; together they had {covered['last_quota'].sum():,.0f} places last year.")'''),
     ("md", "## Recompute one quota by hand"),
     ("code", '''\
-row = progs.loc[(progs["scenario"] == "base") & (progs["quota"] > 0)].iloc[0]
+row = base.loc[base["quota"] > 0].iloc[0]
 p = pd.read_csv(cfg.tables.programmes, encoding="utf-8-sig", dtype=str).set_index("code").loc[row["programme_code"]]
 e = float(p["employment_rate"]) if p["employment_rate"] == p["employment_rate"] and p["employment_rate"] else cfg.quotas.default_employment_rate
 G = row["demand"] * cfg.quotas.coverage_share / e
@@ -182,30 +206,41 @@ print(row["programme_code"], row["programme"])
 print(f"G = {row['demand']:.2f} · {cfg.quotas.coverage_share} / {e} = {G:.2f}  (table: {row['graduates_needed']:.2f})")
 print(f"Gap = max(0, G − P*) = {gap:.2f};  A_raw = Gap / (1 − d) = {raw:.2f};  quota = {row['quota']:.0f}")'''),
     ("code", '''\
-chain = q.demand_by_year
+chain = result.demand_by_year        # the year-by-year chain of §4 behind each quota
 chain.loc[(chain["scenario"] == "base") & (chain["programme_code"] == row["programme_code"])]'''),
     ("md", "## Changing the parameters\nA lower coverage share (more from migration and retraining) and a budget of places."),
     ("code", '''\
-def total(params):
-    r = derive_quotas_detailed(demand, survey_year=T, params={**as_dict(cfg.quotas), **params}, **tables)
-    return r.programmes.groupby("scenario")["quota"].sum()
+def total(**params):
+    p, _ = derive_quotas(result.demand, survey_year=T, **tables, params=params)
+    return p.groupby("scenario")["quota"].sum()
 
-pd.DataFrame({"default": total({}), "coverage 0.5": total({"coverage_share": 0.5}),
-              "budget 1000": total({"total_places": 1000})})'''),
-    ("md", "## Allocation to colleges\nInteger programme: least deviation from the capacity × employment-rate target, minimum group size."),
+pd.DataFrame({"default": total(), "coverage 0.5": total(coverage_share=0.5),
+              "budget 1000": total(total_places=1000)})'''),
+    ("md", "## Allocation to colleges\nInteger programme: least deviation from the capacity × employment-rate target, minimum group size; each department approves its own colleges."),
     ("code", '''\
-cols = q.colleges
-cols.loc[(cols["scenario"] == "base") & (cols["programme_code"] == row["programme_code"])]'''),
+colleges.loc[(colleges["scenario"] == "base") & (colleges["programme_code"] == row["programme_code"])]'''),
     ("code", '''\
-alloc = cols.groupby(["scenario", "programme_code"])["quota"].sum()
+licensed = colleges.loc[(colleges["scenario"] == "base") & (colleges["college_code"] != "")]
+licensed.groupby("department")[["capacity", "quota", "last_quota"]].sum()'''),
+    ("code", '''\
+alloc = colleges.groupby(["scenario", "programme_code"])["quota"].sum()
 pp = progs.set_index(["scenario", "programme_code"])
 # 0: every place of a programme's quota is allocated to a college or shown as a capacity deficit
 (pp["quota"] - pp["deficit"] - alloc.reindex(pp.index, fill_value=0)).abs().max()'''),
-    ("md", "## Writing the output folder\n`result.write(dir)` writes the workbook, the CSV tables, the plots and the manifest."),
+    ("md", "## Requirements for updating programmes (§9)"),
+    ("code", '''\
+sig = result.programme_signals
+sig.loc[sig["scenario"] == "base"].groupby("signal").size()'''),
+    ("code", '''\
+for m in sig.loc[sig["scenario"] == "base", "message"].head(5):
+    print("•", m)'''),
+    ("md", "## Writing the output folder\n`result.write(dir)` writes the workbook, the CSV tables, the plots and the manifest; `fc.read_outputs(dir)` reads the tables back with codes as text."),
     ("code", '''\
 import tempfile
 out = result.write(Path(tempfile.mkdtemp()) / "2026")
-sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())[:12]'''),
+back = fc.read_outputs(out)
+print(sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())[:14])
+back.quotas_programmes.dtypes.head(6)'''),
 ]
 
 

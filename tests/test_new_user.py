@@ -225,7 +225,9 @@ def test_lock_is_reentrant_within_a_process(tmp_path):
     with output_lock(tmp_path / "o") as a:
         with output_lock(tmp_path / "o") as b:
             assert a == b
-    assert (tmp_path / "o" / LOCK_NAME).read_text(encoding="utf-8") == ""
+            assert (tmp_path / "o" / LOCK_NAME).read_text(encoding="utf-8").startswith(f"pid {os.getpid()} ")
+        assert (tmp_path / "o" / LOCK_NAME).exists()  # still held by the outer block
+    assert not (tmp_path / "o" / LOCK_NAME).exists()  # released: the folder is left clean
 
 
 def test_a_run_that_fails_early_leaves_no_new_folder(region, tmp_path, capsys):

@@ -5,8 +5,8 @@ Every file is written to a temporary name in its own folder and moved into place
 (either the old or the new version, never a torn one).
 
 An output folder belongs to one run at a time: :func:`output_lock` takes an advisory lock
-on ``<folder>/.kadry.lock`` (``fcntl.flock``; ``msvcrt.locking`` on Windows), released when
-the run ends or its process dies, so a second ``kadry run`` into the same folder stops at
+on ``<folder>/.kadry.lock`` (``fcntl.flock``; ``msvcrt.locking`` on Windows), released (and
+the file removed) when the run ends, or by the system when its process dies, so a second ``kadry run`` into the same folder stops at
 once with exit 2 naming the process that holds it (the first run is never overwritten by a
 slower second one). Files that the previous run listed in its ``manifest.json`` and this run
 does not write (an old ``forecast_2031.xlsx``) are removed by :func:`remove_stale_outputs`;
@@ -181,14 +181,14 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
             yield out
         finally:
             del _HELD[out]
-            fh.seek(0)
-            fh.truncate()
+            # removed while still held, so the folder is left as the run wrote it; a run
+            # that opened the old file in that instant finds it unlocked and proceeds
+            # alone, as the previous one has ended
+            path.unlink(missing_ok=True)
     finally:
         fh.close()  # closing releases the lock
-        if created and out not in _HELD and [p.name for p in out.iterdir()] == [LOCK_NAME]:
-            # a run that failed before writing anything leaves no empty folder behind
-            path.unlink(missing_ok=True)
-            out.rmdir()
+        if created and out not in _HELD and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that failed before writing anything leaves no empty folder
 
 
 def previous_outputs(out_dir: str | Path) -> set[str]:
