@@ -27,8 +27,7 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
     vac0 = h.vac[:, k]
     years = np.arange(T, T + H + 1)
     frames = []
-    q_d = {lv: res.quantiles[("demand", lv)] for lv in ("cell", "profession", "section",
-                                                        "total")}
+    q_d = res.calibration.demand
     j80 = res.levels.index(80)
     j95 = res.levels.index(95)
     keys = {

@@ -58,7 +58,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from forecast.demand.calibration import (
-    LEVELS, calibrate_demand, calibrate_employment, calibrate_sections, evidence_horizon,
+    LEVELS, Calibration, calibrate_demand, calibrate_employment, calibrate_sections,
+    evidence_horizon,
 )
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
@@ -249,12 +250,13 @@ def combine(views: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 @dataclass
 class EngineResult:
+    """Everything :func:`run_engine` found: the history, each origin's forecasts, the
+    interval calibration, the industry model of T and the variants' elasticities."""
+
     history: History
     origins: list[OriginResult]
     scenarios: list[str]
-    quantiles: dict            # ("demand", level) → H × L multipliers of σ_1;
-                               # ("employment", level) → H × L scales a_h (employment_halfwidth);
-                               # ("employment_node", "section") → per-section factors of σ_h
+    calibration: Calibration
     levels: tuple
     industry_model: str
     #: β per section (ELASTICITY_COLUMNS), the variants' elasticities (empty without a
@@ -294,7 +296,7 @@ class BacktestChecks:
 
     ``views``, ``industry``, ``residuals``: per origin, used by later origins only
     (:meth:`before`); ``employment``: level → list of (|error|, σ_h, noise variance) arrays
-    (nodes × H), ``demand``: ("demand", level) → list of |error| / σ_1 (nodes × H), both
+    (nodes × H), ``demand``: level → list of |error| / σ_1 (nodes × H), both
     handed to :mod:`forecast.demand.calibration`.
     """
 
@@ -368,8 +370,8 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
             elast = _variants(h, o, log_x, reference, scenarios)
         else:
             _record_checks(h, o, horizon, dparams, checks)
-    quantiles = _calibrate(checks, horizon, levels, h.m)
-    return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
+    return EngineResult(h, origins, scenarios, _calibrate(checks, horizon, levels, h.m),
+                        tuple(levels),
                         origins[-1].industry_model, elast)
 
 
@@ -409,24 +411,23 @@ def _record_checks(h: History, o: OriginResult, horizon: int, dparams: DemandPar
     for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.abs(d_a - d_f) / o.sd[level][:, :1]
-        checks.demand.setdefault(("demand", level), []).append(z)
+        checks.demand.setdefault(level, []).append(z)
 
 
-def _calibrate(checks: BacktestChecks, horizon: int, levels, n_sections: int) -> dict:
-    """EngineResult.quantiles from the backtest checks (:mod:`forecast.demand.calibration`)."""
-    quantiles = calibrate_demand(checks.demand, horizon, levels)
+def _calibrate(checks: BacktestChecks, horizon: int, levels, n_sections: int) -> Calibration:
+    """The interval scales from the backtest checks (:mod:`forecast.demand.calibration`)."""
+    cal = Calibration(demand=calibrate_demand(checks.demand, horizon, levels))
     for level in LEVELS:
         emp = checks.employment.get(level, [])
         if level == "total":      # pooled with sections (too few checks alone)
             emp = emp + checks.employment.get("section", [])
-        quantiles[("employment_evidence", level)] = evidence_horizon(emp, horizon)
+        cal.evidence[level] = evidence_horizon(emp, horizon)
         if level == "section":
-            a, f = calibrate_sections(emp, horizon, levels, n_sections)
-            quantiles[("employment", level)] = a
-            quantiles[("employment_node", level)] = f
+            cal.employment[level], cal.node_factors[level] = calibrate_sections(
+                emp, horizon, levels, n_sections)
         else:
-            quantiles[("employment", level)] = calibrate_employment(emp, horizon, levels)
-    return quantiles
+            cal.employment[level] = calibrate_employment(emp, horizon, levels)
+    return cal
 
 
 #: prior weight, in residual vectors, of the structural scaling in the MinT variances
