@@ -122,7 +122,9 @@ def _frame(spec, cache: Path | None):
 
     name, seed, n_emp, first, mistakes = spec[:5]
     if cache is not None and (cache / f"{name}.pkl").exists():
-        return pd.read_pickle(cache / f"{name}.pkl")
+        cached = pd.read_pickle(cache / f"{name}.pkl")
+        if "variant_effect" in cached:      # a cache of an older version is rebuilt
+            return cached
     region = generate_region(seed=seed, n_employers=n_emp, first_wave=first, mistakes=mistakes)
     if len(spec) > 5:
         sections, response, thin = spec[5:]
