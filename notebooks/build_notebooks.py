@@ -131,8 +131,16 @@ total = d.loc[d["level"] == "total"].set_index(["scenario", "year"])["demand"]
 truth = pd.read_csv(SAMPLE / "truth" / "demand.csv", encoding="utf-8-sig", dtype={"profession_code": str})
 true_total = truth.groupby("year")["demand"].sum()
 fc_total = d.loc[(d["level"] == "total") & (d["scenario"] == "base") & (d["year"] > T)].set_index("year")
-pd.DataFrame({"forecast": fc_total["demand"], "lo_80": fc_total["demand_lo_80"],
-              "hi_80": fc_total["demand_hi_80"], "truth": true_total})'''),
+cmp = pd.DataFrame({"forecast": fc_total["demand"], "lo_80": fc_total["demand_lo_80"],
+                    "hi_80": fc_total["demand_hi_80"], "truth": true_total}).dropna()
+cmp'''),
+    ("code", '''\
+miss = (cmp["forecast"] - cmp["truth"]).abs().sum() / cmp["truth"].sum()
+inside = ((cmp["truth"] >= cmp["lo_80"]) & (cmp["truth"] <= cmp["hi_80"])).sum()
+print(f"Total demand {cmp.index.min()}–{cmp.index.max()}: the base forecast misses the simulated "
+      f"truth by {miss:.1%} (summed over years); the 80% band holds the truth in {inside} of "
+      f"{len(cmp)} years. An 80% band should miss about one year in five: a band that always "
+      f"holds the truth is too wide to plan with, one that seldom does is overconfident.")'''),
     ("md", "## Fan charts"),
     ("code", '''\
 from IPython.display import Image, display

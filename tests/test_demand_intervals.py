@@ -118,7 +118,9 @@ def test_half_width_grows_like_sqrt_h_past_the_checked_horizons():
     when the model's σ_h stops growing (σ flat here)."""
     from types import SimpleNamespace
 
-    from forecast.demand.calibration import employment_halfwidth, evidence_horizon
+    from forecast.demand.calibration import (
+        Calibration, employment_halfwidth, evidence_horizon,
+    )
     from forecast.demand.history import History
 
     H = 5
@@ -137,14 +139,13 @@ def test_half_width_grows_like_sqrt_h_past_the_checked_horizons():
                    sections=np.array(["C"]), parent=np.zeros(3, int),
                    profs=pd.DataFrame(index=range(1)), prof_index=np.zeros(3, int),
                    e_var=np.zeros((3, 3)))
-    res = SimpleNamespace(levels=LEVELS, history=hist,
-                          quantiles={("employment", "cell"): np.ones((H, 2)),
-                                     ("employment_evidence", "cell"): t_c})
+    cal = Calibration(employment={"cell": np.ones((H, 2))}, evidence={"cell": t_c})
+    res = SimpleNamespace(levels=LEVELS, history=hist, calibration=cal)
     o = SimpleNamespace(k=2, sd={"cell": np.full((3, H), 2.0)})
     half = employment_halfwidth(res, o, "cell")
     z80 = norm.ppf(0.9)
     np.testing.assert_allclose(half[:, :2, 0], 2.0 * z80)
     np.testing.assert_allclose(half[:, 4, 0], 2.0 * z80 * np.sqrt(5 / 2))
     # without the evidence marker the flat σ gives flat widths
-    del res.quantiles[("employment_evidence", "cell")]
+    del cal.evidence["cell"]
     np.testing.assert_allclose(employment_halfwidth(res, o, "cell")[:, 4, 0], 2.0 * z80)

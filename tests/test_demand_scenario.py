@@ -199,3 +199,21 @@ def test_methodology_sheet_lists_beta_per_industry_and_the_age_effect(lang, tmp_
     assert total in text and ("55+" in text)
     # without a demand result the sheet is the plain methodology
     assert not any("β = " in t for t in methodology_lines(cfg, 2026, ["base"], lang))
+
+
+def test_one_scenario_order_for_demand_report_and_run_result():
+    """The scenario order is defined once (forecast.params.scenario_order) and used by the
+    demand stage, the workbook tables and RunResult.scenarios (issue 15 item 1)."""
+    from forecast import params
+    from forecast.pipeline import RunResult
+    from forecast.report import tables
+
+    names = ["target", "alpha", "base", "conservative", "zeta"]
+    sc = pd.DataFrame({"year": 2030, "indicator": "grp", "value": 1.0, "variant": names})
+    expected = ["base", "conservative", "target", "alpha", "zeta"]
+    assert scenario_variants(sc) == expected
+    assert params.scenario_order(names) == expected
+    assert tables.scenario_order is params.scenario_order
+    rr = RunResult.__new__(RunResult)
+    rr.demand = pd.DataFrame({"scenario": names})
+    assert rr.scenarios == expected

@@ -27,8 +27,7 @@ def assemble_demand(res: EngineResult, H: int, dp: DemandParams, names: dict) ->
     vac0 = h.vac[:, k]
     years = np.arange(T, T + H + 1)
     frames = []
-    q_d = {lv: res.quantiles[("demand", lv)] for lv in ("cell", "profession", "section",
-                                                        "total")}
+    q_d = res.calibration.demand
     keys = {
         "cell": h.keys.assign(profession=h.keys["profession_code"].map(names).fillna("")),
         "profession": h.profs.assign(okved_section="",

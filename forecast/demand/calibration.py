@@ -27,6 +27,8 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as student_t
@@ -49,31 +51,31 @@ SECTION_MIN_DF = 2
 MIN_EVIDENCE_ORIGINS = 2
 
 
-def calibrate_demand(calib, horizon, levels):
-    """Demand half-width multipliers q[("demand", level)] (H × len(levels)) of σ_1."""
+def calibrate_demand(calib: dict, horizon: int, levels) -> dict:
+    """Demand half-width multipliers q[level] (H × len(levels)) of σ_1, from
+    ``calib[level]``: the checks' |demand error| / σ_1 (nodes × H each)."""
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
     out = {}
-    for kind in ("demand",):
-        for level in LEVELS:
-            zs = list(calib.get((kind, level), []))
-            if level == "total":      # pooled with sections (too few checks alone)
-                zs = zs + list(calib.get((kind, "section"), []))
-            q = np.tile(zq, (horizon, 1))
-            last = None
-            for t in range(horizon):
-                vals = np.concatenate([z[:, t] for z in zs]) if zs else np.array([])
-                vals = vals[np.isfinite(vals)]
-                if len(vals) >= MIN_CALIBRATION:
-                    ratio = np.quantile(vals, np.asarray(levels) / 100.0) / zq
-                    # an empirical quantile needs enough checks beyond it (≥ 2 outside);
-                    # a level without them takes the ratio of the lowest level
-                    enough = len(vals) * (1 - np.asarray(levels) / 100.0) >= 2
-                    ratio = np.where(enough, ratio, ratio[0])
-                    q[t] = ratio * zq
-                    last = ratio
-                elif last is not None:
-                    q[t] = last * zq
-            out[(kind, level)] = q
+    for level in LEVELS:
+        zs = list(calib.get(level, []))
+        if level == "total":      # pooled with sections (too few checks alone)
+            zs = zs + list(calib.get("section", []))
+        q = np.tile(zq, (horizon, 1))
+        last = None
+        for t in range(horizon):
+            vals = np.concatenate([z[:, t] for z in zs]) if zs else np.array([])
+            vals = vals[np.isfinite(vals)]
+            if len(vals) >= MIN_CALIBRATION:
+                ratio = np.quantile(vals, np.asarray(levels) / 100.0) / zq
+                # an empirical quantile needs enough checks beyond it (≥ 2 outside);
+                # a level without them takes the ratio of the lowest level
+                enough = len(vals) * (1 - np.asarray(levels) / 100.0) >= 2
+                ratio = np.where(enough, ratio, ratio[0])
+                q[t] = ratio * zq
+                last = ratio
+            elif last is not None:
+                q[t] = last * zq
+        out[level] = q
     return out
 
 
@@ -194,19 +196,43 @@ def calibrate_sections(checks, horizon, levels, n_nodes: int):
     return a * widen, f
 
 
+@dataclass
+class Calibration:
+    """The fitted interval scales of one engine run, per level of the hierarchy.
+
+    Attributes
+    ----------
+    demand : dict
+        level → H × len(levels) multipliers of σ_1 for the demand half-width.
+    employment : dict
+        level → H × len(levels) scales a_h of σ_h (:func:`employment_halfwidth`).
+    node_factors : dict
+        level → per-node factors f of σ_h (sections only, :func:`calibrate_sections`).
+    evidence : dict
+        level → the longest horizon index checked by ≥ MIN_EVIDENCE_ORIGINS origins
+        (:func:`evidence_horizon`).
+    """
+
+    demand: dict = field(default_factory=dict)
+    employment: dict = field(default_factory=dict)
+    node_factors: dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
+
+
 def employment_halfwidth(res, o, level: str) -> np.ndarray:
     """Half-widths (nodes × H × len(levels)) of the employment intervals at origin o:
     z·√(a²(fσ_h)² + v_o), non-decreasing in the level (see :func:`calibrate_employment`;
     f the per-node factors of :func:`calibrate_sections`, 1 elsewhere)."""
-    a = res.quantiles[("employment", level)]                    # H × L
+    cal = res.calibration
+    a = cal.employment[level]                                   # H × L
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in res.levels])
     sd = np.nan_to_num(o.sd[level])                             # nodes × H
-    f = res.quantiles.get(("employment_node", level))
+    f = cal.node_factors.get(level)
     if f is not None:
         sd = sd * f[:, None]
     v = _noise_var(res.history, o.k)[level]                     # nodes
     half = zq * np.sqrt(a[None] ** 2 * sd[:, :, None] ** 2 + v[:, None, None])
-    t_c = res.quantiles.get(("employment_evidence", level))
+    t_c = cal.evidence.get(level)
     if t_c is not None and 0 <= t_c < half.shape[1] - 1:
         # horizons past the evidence: at least the √h growth of a random walk from the
         # longest horizon the backtests checked (σ_h of a short series often stops growing)
@@ -238,6 +264,6 @@ def evidence_horizon(checks, horizon: int, min_origins: int = MIN_EVIDENCE_ORIGI
     return best
 
 
-__all__ = ["LEVELS", "calibrate_demand", "calibrate_employment", "calibrate_sections",
+__all__ = ["Calibration", "LEVELS", "calibrate_demand", "calibrate_employment", "calibrate_sections",
            "employment_halfwidth", "evidence_horizon", "MIN_EVIDENCE_ORIGINS", "MIN_CALIBRATION", "CALIBRATION_WINDOW",
            "SECTION_SHRINK_CHECKS", "SECTION_MIN_DF"]

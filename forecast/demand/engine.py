@@ -8,7 +8,9 @@ only:
    cells, professions, sections and the total in one vectorised call), top-down (industry
    forecast × projected share) and bottom-up (ρ-corrected needs), see
    :mod:`~forecast.demand.topdown` and :mod:`~forecast.demand.bottomup`. Backtest origins
-   use the realised indicator path; T uses each scenario variant.
+   use the realised indicator path (key :data:`BACKTEST`); T the reference variant's
+   (``base``). The univariate σ_h is handed over explicitly
+   (:class:`UnivariateForecast`, :func:`sigma_from_interval`).
 2. **Industry model**: the growth regression on the scenario indicator or the univariate
    forecast, whichever had the smaller total absolute error over sections, the total and
    horizons at the earlier origins (univariate until two origins can be compared, and
@@ -21,7 +23,11 @@ only:
 4. **Reconciliation** over total → section → cell with the chosen method; the base
    forecasts are the industry model for the total and sections and the combination for
    cells; ``mint_shrink`` uses the one-step residuals of these base forecasts at the
-   earlier origins.
+   earlier origins, its variances shrunk towards the structural scaling
+   (:func:`_mint_covariance`).
+4b. **Variants** (methodology.md §2): every other variant is the reference's reconciled
+   path times (x_v/x_base)^β_i per section i (:func:`_variants`), β_i the section's
+   elasticity shrunk to the pooled one, whatever model the base path uses.
 5. **Intervals**: employment half-widths z·√(a_h²σ_h² + v_T) per node, σ_h the node's
    univariate forecast standard deviation (profession nodes included: they are calibrated on
    their own errors, not summed from cells) and v_T the sampling variance of the survey
@@ -29,16 +35,18 @@ only:
    are control totals). The scale a_h is calibrated per level (cell, profession, section
    and total pooled with sections) and horizon on the reconciled forecasts' errors against
    the later waves at the earlier origins, whose own sampling variance enters the check
-   (split-conformal, :func:`_calibrate_employment`; sections — few, with errors common
-   within an origin — also get a shrunk per-section factor of σ_h, an all-horizon floor,
-   a non-decreasing a_h and a Student-t widening by the number of origins checked, see
-   :func:`_calibrate_sections`). Why: the truth is the population's
+   (split-conformal, :mod:`forecast.demand.calibration`; sections — few, with errors
+   common within an origin — also get a shrunk per-section factor of σ_h, an all-horizon
+   floor, a non-decreasing a_h and a Student-t widening by the number of origins checked;
+   past the longest horizon that two or more origins check, the half-width grows at least
+   like √h). Why: the truth is the population's
    employment; a later wave's estimate adds its own sampling error to the forecast error,
    and the error at T carries the sampling error of wave T, which varies with how many
    employers answered that year — a multiplier of σ alone, fitted on past waves, made the
    coverage swing with the survey year's response. Demand intervals: σ_1 times the
    empirical quantile of |demand error| / σ_1 per level and horizon (the normal quantile
-   until 10 checks exist, see :func:`_calibrate`).
+   until 10 checks exist, see :func:`~forecast.demand.calibration.calibrate_demand`).
+   The engine's backtest state is a :class:`BacktestChecks`.
 """
 
 from __future__ import annotations
@@ -50,7 +58,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from forecast.demand.calibration import (
-    LEVELS, calibrate_demand, calibrate_employment, calibrate_sections, evidence_horizon,
+    LEVELS, Calibration, calibrate_demand, calibrate_employment, calibrate_sections,
+    evidence_horizon,
 )
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
@@ -241,12 +250,13 @@ def combine(views: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 @dataclass
 class EngineResult:
+    """Everything :func:`run_engine` found: the history, each origin's forecasts, the
+    interval calibration, the industry model of T and the variants' elasticities."""
+
     history: History
     origins: list[OriginResult]
     scenarios: list[str]
-    quantiles: dict            # ("demand", level) → H × L multipliers of σ_1;
-                               # ("employment", level) → H × L scales a_h (employment_halfwidth);
-                               # ("employment_node", "section") → per-section factors of σ_h
+    calibration: Calibration
     levels: tuple
     industry_model: str
     #: β per section (ELASTICITY_COLUMNS), the variants' elasticities (empty without a
@@ -286,7 +296,7 @@ class BacktestChecks:
 
     ``views``, ``industry``, ``residuals``: per origin, used by later origins only
     (:meth:`before`); ``employment``: level → list of (|error|, σ_h, noise variance) arrays
-    (nodes × H), ``demand``: ("demand", level) → list of |error| / σ_1 (nodes × H), both
+    (nodes × H), ``demand``: level → list of |error| / σ_1 (nodes × H), both
     handed to :mod:`forecast.demand.calibration`.
     """
 
@@ -302,17 +312,33 @@ class BacktestChecks:
         return [c for c in items if c.k < k]
 
 
+def _backtest_origins(h: History) -> list[int]:
+    """Backtest origins: real waves (a year without a survey is no origin) with at least
+    MIN_TRAIN_WAVES waves up to them, the latest MAX_BACKTEST_ORIGINS, then T."""
+    K = len(h.years)
+    wave = np.isfinite(h.e_obs).any(axis=0)
+    n_before = np.cumsum(wave)
+    ks = [k for k in range(K - 1) if wave[k] and n_before[k] >= MIN_TRAIN_WAVES]
+    return ks[-MAX_BACKTEST_ORIGINS:] + [K - 1]
+
+
+def _industry_model(o: OriginResult, checks: BacktestChecks) -> str:
+    """The regression if it beat the univariate forecast at two or more earlier origins."""
+    if o.industry["regression"] is None:
+        return "univariate"
+    earlier = checks.before(o.k, checks.industry)
+    eu = sum(c.abs_error for c in earlier if c.model == "univariate")
+    reg = [c.abs_error for c in earlier if c.model == "regression"]
+    return "regression" if len(reg) >= 2 and sum(reg) < eu else "univariate"
+
+
 def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None,
                realised_x: np.ndarray | None, scenarios: list[str],
                dparams: DemandParams, progress: bool = False, *,
                reference: str = "base") -> EngineResult:
+    """Run every origin (module docstring) and calibrate the intervals."""
     K = len(h.years)
-    # backtest origins: real waves (a year without a survey is no origin) with enough
-    # waves before them, the latest MAX_BACKTEST_ORIGINS of them
-    wave = np.isfinite(h.e_obs).any(axis=0)
-    n_before = np.cumsum(wave)
-    ks = [k for k in range(K - 1) if wave[k] and n_before[k] >= MIN_TRAIN_WAVES]
-    ks = ks[-MAX_BACKTEST_ORIGINS:] + [K - 1]
+    ks = _backtest_origins(h)
     hier = Hierarchy(h.parent, h.m)
     origins: list[OriginResult] = []
     checks = BacktestChecks()
@@ -320,92 +346,88 @@ def run_engine(h: History, horizon: int, levels, method: str, log_x: dict | None
     if progress:
         from tqdm import tqdm
         iterator = tqdm(ks, desc="forecast origins")
+    elast = None
     for k in iterator:
         final = k == K - 1
-        paths = log_x if final else ({"realised": realised_x} if realised_x is not None else None)
+        paths = log_x if final else ({BACKTEST: realised_x} if realised_x is not None else None)
         o = compute_origin(h, k, horizon, paths, dparams)
-        # industry model from earlier origins
-        model = "univariate"
-        if o.industry["regression"] is not None:
-            eu = sum(c.abs_error for c in checks.before(k, checks.industry)
-                     if c.model == "univariate")
-            reg = [c.abs_error for c in checks.before(k, checks.industry)
-                   if c.model == "regression"]
-            er, n_cmp = sum(reg), len(reg)
-            if n_cmp >= 2 and er < eu:
-                model = "regression"
-        o.industry_model = model
+        o.industry_model = _industry_model(o, checks)
         # combination weights from the earlier origins, checked at horizons ≤ k
-        earlier = [(c.sse, c.count) for c in checks.before(k, checks.views)]
-        o.weights = _weights_from(earlier, horizon)
+        o.weights = _weights_from([(c.sse, c.count) for c in checks.before(k, checks.views)],
+                                  horizon)
         # at T only the reference variant is forecast; the others follow from it (§2)
-        scen_list = [reference] if final else [BACKTEST]
+        scen = reference if final else BACKTEST
         res_prev = [c.residual for c in checks.before(k, checks.residuals)]
-        for scen in scen_list:
-            cv = _cell_views(h, o, model, scen)
-            cells = combine(cv, o.weights)
-            ind = _industry(o, model, scen)
-            base = np.vstack([ind, cells])
-            base = np.nan_to_num(base)
-            o.base[scen] = base
-            o.reconciled[scen] = reconcile(
-                base, hier, method, W=_mint_covariance(hier, res_prev, method),
-                residuals=np.array(res_prev) if len(res_prev) >= 2 else None)
+        base = np.nan_to_num(np.vstack([_industry(o, o.industry_model, scen),
+                                        combine(_cell_views(h, o, o.industry_model, scen),
+                                                o.weights)]))
+        o.base[scen] = base
+        o.reconciled[scen] = reconcile(
+            base, hier, method, W=_mint_covariance(hier, res_prev, method),
+            residuals=np.array(res_prev) if len(res_prev) >= 2 else None)
         origins.append(o)
         if final:
             elast = _variants(h, o, log_x, reference, scenarios)
-            break
-        # --- checks of this origin against the later waves (used by later origins) ---
-        act = _actual(h, k, horizon)
-        cv = _cell_views(h, o, model, BACKTEST)
-        err = cv - act["cell"][None]
-        ok = np.isfinite(err) & np.isfinite(cv).all(axis=0)[None]
-        sse = np.where(ok, err ** 2, 0.0).sum(axis=1).T          # H × V
-        cnt = ok.sum(axis=1).T.astype(float)
-        checks.views.append(ViewCheck(k, sse, cnt))
-        act_ind = np.vstack([act["total"], act["section"]])
-        for name in ("univariate", "regression"):
-            if name == "regression" and o.industry["regression"] is None:
-                continue
-            f = _industry(o, name, BACKTEST)
-            checks.industry.append(IndustryCheck(k, name, float(np.nansum(np.abs(f - act_ind)))))
-        base = o.base[BACKTEST]
-        r1 = np.concatenate([act_ind[:, 0], act["cell"][:, 0]]) - base[:, 0]
-        if np.isfinite(r1[:1 + h.m]).any():
-            checks.residuals.append(ResidualCheck(k, np.nan_to_num(r1)))
-        rec = o.reconciled[BACKTEST]
-        tot, sec, prof = rec[:1], rec[1:1 + h.m], None
-        cells = rec[1 + h.m:]
-        _, _, prof = _nodes_sum(h, cells)
-        fc = {"total": tot, "section": sec, "profession": prof, "cell": cells}
-        v0 = _noise_var(h, k)
-        v_after = {level: np.full((len(v0[level]), horizon), 0.0) for level in LEVELS}
-        for t in range(min(horizon, K - 1 - k)):
-            for level, v in _noise_var(h, k + 1 + t).items():
-                v_after[level][:, t] = v
-        for level in LEVELS:
-            checks.employment.setdefault(level, []).append(
-                (np.abs(act[level] - fc[level]), o.sd[level],
-                 v0[level][:, None] + v_after[level]))
-        # demand checks at profession level (and cells), against realised §3 demand
-        for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.abs(d_a - d_f) / o.sd[level][:, :1]
-            checks.demand.setdefault(("demand", level), []).append(z)
-    quantiles = calibrate_demand(checks.demand, horizon, levels)
+        else:
+            _record_checks(h, o, horizon, dparams, checks)
+    return EngineResult(h, origins, scenarios, _calibrate(checks, horizon, levels, h.m),
+                        tuple(levels),
+                        origins[-1].industry_model, elast)
+
+
+def _record_checks(h: History, o: OriginResult, horizon: int, dparams: DemandParams,
+                   checks: BacktestChecks) -> None:
+    """Checks of backtest origin o against the later waves (used by later origins and by
+    the calibration)."""
+    k, K = o.k, len(h.years)
+    act = _actual(h, k, horizon)
+    cv = _cell_views(h, o, o.industry_model, BACKTEST)
+    err = cv - act["cell"][None]
+    ok = np.isfinite(err) & np.isfinite(cv).all(axis=0)[None]
+    checks.views.append(ViewCheck(k, np.where(ok, err ** 2, 0.0).sum(axis=1).T,    # H × V
+                                  ok.sum(axis=1).T.astype(float)))
+    act_ind = np.vstack([act["total"], act["section"]])
+    for name in ("univariate", "regression"):
+        if name == "regression" and o.industry["regression"] is None:
+            continue
+        f = _industry(o, name, BACKTEST)
+        checks.industry.append(IndustryCheck(k, name, float(np.nansum(np.abs(f - act_ind)))))
+    r1 = np.concatenate([act_ind[:, 0], act["cell"][:, 0]]) - o.base[BACKTEST][:, 0]
+    if np.isfinite(r1[:1 + h.m]).any():
+        checks.residuals.append(ResidualCheck(k, np.nan_to_num(r1)))
+    rec = o.reconciled[BACKTEST]
+    cells = rec[1 + h.m:]
+    fc = {"total": rec[:1], "section": rec[1:1 + h.m], "profession": _nodes_sum(h, cells)[2],
+          "cell": cells}
+    v0 = _noise_var(h, k)
+    v_after = {level: np.full((len(v0[level]), horizon), 0.0) for level in LEVELS}
+    for t in range(min(horizon, K - 1 - k)):
+        for level, v in _noise_var(h, k + 1 + t).items():
+            v_after[level][:, t] = v
+    for level in LEVELS:
+        checks.employment.setdefault(level, []).append(
+            (np.abs(act[level] - fc[level]), o.sd[level], v0[level][:, None] + v_after[level]))
+    # demand checks at profession level (and cells), against realised §3 demand
+    for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.abs(d_a - d_f) / o.sd[level][:, :1]
+        checks.demand.setdefault(level, []).append(z)
+
+
+def _calibrate(checks: BacktestChecks, horizon: int, levels, n_sections: int) -> Calibration:
+    """The interval scales from the backtest checks (:mod:`forecast.demand.calibration`)."""
+    cal = Calibration(demand=calibrate_demand(checks.demand, horizon, levels))
     for level in LEVELS:
         emp = checks.employment.get(level, [])
         if level == "total":      # pooled with sections (too few checks alone)
             emp = emp + checks.employment.get("section", [])
-        quantiles[("employment_evidence", level)] = evidence_horizon(emp, horizon)
+        cal.evidence[level] = evidence_horizon(emp, horizon)
         if level == "section":
-            a, f = calibrate_sections(emp, horizon, levels, h.m)
-            quantiles[("employment", level)] = a
-            quantiles[("employment_node", level)] = f
+            cal.employment[level], cal.node_factors[level] = calibrate_sections(
+                emp, horizon, levels, n_sections)
         else:
-            quantiles[("employment", level)] = calibrate_employment(emp, horizon, levels)
-    return EngineResult(h, origins, scenarios, quantiles, tuple(levels),
-                        origins[-1].industry_model, elast)
+            cal.employment[level] = calibrate_employment(emp, horizon, levels)
+    return cal
 
 
 #: prior weight, in residual vectors, of the structural scaling in the MinT variances
