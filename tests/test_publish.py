@@ -523,3 +523,18 @@ def test_english_run_gives_english_site(output, tmp_path):
     nav = [_text(a) for a in doc.iter(f"{NS}a") if a.get("href") in ("index.html", "quotas.html")]
     assert "Summary" in nav and "Admission quotas" in nav
     assert check_tables(root, en) > 2000
+
+
+def test_region_names_the_site_and_the_open_data_identifiers(output, tmp_path):
+    reg = tmp_path / "reg"
+    shutil.copytree(output, reg, ignore=shutil.ignore_patterns("site"))
+    m = json.loads((reg / "manifest.json").read_text(encoding="utf-8"))
+    m["config"]["region"] = {"code": "72", "name": "Тюменская <i>область</i>"}
+    (reg / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    root = publish(reg)
+    raw = (root / "index.html").read_text(encoding="utf-8")
+    assert "<i>" not in raw and "Тюменская &lt;i&gt;область&lt;/i&gt;" in raw
+    sets = [r[0] for r in _csv_rows(root / "opendata" / "list.csv")[2:]]
+    assert sets == ["72-kadry-demand", "72-kadry-quotas-programmes", "72-kadry-quotas-colleges"]
+    meta = dict(_csv_rows(root / "opendata" / "72-kadry-demand" / "meta.csv")[1:])
+    assert meta["creator"] == "Тюменская <i>область</i>"  # data files hold text as is
