@@ -152,7 +152,7 @@ def _data_body(run: RunOutput, od: dict[str, bytes]) -> str:
         frame.insert(1, "name", [opendata.PASSPORT_NAMES.get(k.split("-")[0], "") for k in frame["property"]])
         parts.append(table(frame, [Column("property", t("property", lang)), Column("name", t("passport_name", lang)),
                                    Column("value", t("fact_value", lang))],
-                           caption=t("od_passport", lang, title=props.get("title", "")), lang=lang))
+                           caption=t("od_passport", lang, title=props.get("title", "")), lang=lang, css="passport"))
     return "\n".join(parts)
 
 
