@@ -229,14 +229,12 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
     for spec in SETS:
         frame = frames[spec.source]
         # the contract's columns in order, then any the run added (e.g. department)
-        extra = [c for c in frame.columns if c not in spec.columns]
+        cols = [c for c in spec.columns if c in frame.columns]
+        extra = [c for c in frame.columns if c not in cols]
         if spec.source == "quotas_colleges.csv" and "department" in extra:
-            cols = list(spec.columns)
-            cols.insert(cols.index("college") + 1, "department")
+            cols.insert(cols.index("college") + 1, "department")  # where the contract puts it
             extra.remove("department")
-            cols += extra
-        else:
-            cols = [*spec.columns, *extra]
+        cols += extra
         formats = {c: field_format(c, frame[c]) for c in cols}
         identifier = f"{_prefix(run)}-kadry-{spec.name}"
         data_name = f"data-{ver}-structure-{ver}.csv"

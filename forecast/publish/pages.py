@@ -14,6 +14,17 @@ Choices (the contract is silent):
   number cell keeps the exact value in ``data-v`` (see :mod:`forecast.publish.html`).
 * Every chart is followed by a table of its data; the run's fan chart of regional
   employment (``plots/fan_total.png``) is shown with its numbers from ``demand.csv``.
+* Colleges are grouped by ``department`` (sorted by name, colleges without one last), each
+  group a table with its subtotal, after a table of the departments' totals; without the
+  column, one group of all colleges.
+
+Examples
+--------
+>>> import pandas as pd
+>>> departments(pd.DataFrame({"department": ["культура", "", "здравоохранение", "культура"]}))
+['здравоохранение', 'культура', '']
+>>> departments(pd.DataFrame({"college": ["K01"]}))
+[]
 """
 
 from __future__ import annotations

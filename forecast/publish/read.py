@@ -46,7 +46,8 @@ TEXT_COLUMNS: frozenset[str] = frozenset({
 REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
     "demand.csv": DEMAND_COLUMNS,
     "quotas_programmes.csv": QUOTAS_PROGRAMMES_COLUMNS,
-    "quotas_colleges.csv": QUOTAS_COLLEGES_COLUMNS,
+    # department is optional: folders written before it existed are published as one department
+    "quotas_colleges.csv": tuple(c for c in QUOTAS_COLLEGES_COLUMNS if c != "department"),
 }
 
 #: optional tables (written by newer runs or with [evaluation] previous)
