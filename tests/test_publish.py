@@ -549,3 +549,25 @@ def test_region_names_the_site_and_the_open_data_identifiers(output, tmp_path):
     assert sets == ["72-kadry-demand", "72-kadry-quotas-programmes", "72-kadry-quotas-colleges"]
     meta = dict(_csv_rows(root / "opendata" / "72-kadry-demand" / "meta.csv")[1:])
     assert meta["creator"] == "Тюменская <i>область</i>"  # data files hold text as is
+
+
+def test_evaluation_with_summary_rows_shows_the_summary(output, tmp_path):
+    ev = tmp_path / "ev"
+    shutil.copytree(output, ev, ignore=shutil.ignore_patterns("site"))
+    _write(pd.DataFrame({
+        "kind": ["detail", "detail", "summary", "summary"], "level": ["total", "section", "total", "section"],
+        "okved_section": ["", "C", "", ""], "year": ["2026"] * 4, "forecast": ["10", "4", "", ""],
+        "actual": ["9", "5", "", ""], "in_80": ["True", "False", "", ""], "wmape": ["", "", "0.1", "-0.0001"],
+        "n": ["", "", "1", "12"]}), ev / "evaluation.csv")
+    root = publish(ev)
+    doc = _parse(root / "methodology.html")
+    tabs = [tab for tab in doc.iter(f"{NS}table") if tab.get("data-src") == "evaluation.csv"]
+    assert len(tabs) == 1
+    rows = tabs[0].find(f"{NS}tbody").findall(f"{NS}tr")
+    assert [r.get("data-row") for r in rows] == ["2", "3"]
+    assert [_text(r.find(f"{NS}th")) for r in rows] == ["регион", "отрасль"]
+    heads = [_text(th) for th in tabs[0].find(f"{NS}thead").iter(f"{NS}th")]
+    assert "forecast" not in " ".join(heads).lower()  # columns empty in the summary are left out
+    assert "-0" not in _text(tabs[0])
+    assert any(a.get("href") == "data/evaluation.csv" for a in doc.iter(f"{NS}a"))
+    assert check_tables(root, ev) > 2000

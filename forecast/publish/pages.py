@@ -33,7 +33,7 @@ import pandas as pd
 
 from forecast.publish import charts
 from forecast.publish.html import Column, attr, esc, fmt_num, table
-from forecast.publish.labels import t
+from forecast.publish.labels import SITE, t
 from forecast.publish.read import RunOutput
 from forecast.report import labels as L
 from forecast.report import tables as tb
@@ -379,16 +379,24 @@ def _generic_table(frame, src: str, caption: str, lang: str, skip: tuple[str, ..
     """Any table of the output folder as it is: text columns as text, numbers with their source."""
     from forecast.publish.read import TEXT_COLUMNS
 
+    frame = frame.copy()
     cols = []
     for c in frame.columns:
         if c in skip:
             continue
+        if frame[c].map(lambda v: v == "" or (isinstance(v, float) and v != v)).all():
+            continue  # a column empty in every shown row says nothing
+        if frame[c].dtype == object:
+            frame[c] = frame[c].map(lambda v: L.value(v, lang))  # True/False → да/нет
+        if c == "level":
+            frame[c] = frame[c].map(lambda v: t(f"level_{v}", lang) if f"level_{v}" in SITE else v)
         numeric = c not in TEXT_COLUMNS and pd.api.types.is_float_dtype(frame[c])
         digits = None
         if numeric:
             vals = frame[c].dropna()
             digits = 0 if len(vals) == 0 or (vals == vals.round()).all() else 2
-        cols.append(Column(c, L.col(c, lang), digits, c if numeric else None))
+        cols.append(Column(c, L.col(c, lang), digits, c if numeric else None,
+                           group=not (c == "year" or c.endswith("_year"))))
     return table(frame, cols, caption=caption, lang=lang, src=src, row_index=True)
 
 
@@ -408,7 +416,14 @@ def methodology_body(run: RunOutput, lines: list[tuple[str, str]]) -> str:
     ev = run.evaluation
     if ev is not None and len(ev):
         parts.append(f"<h2>{esc(t('evaluation', lang))}</h2>")
-        parts.append(_generic_table(ev, "evaluation.csv", t("evaluation_caption", lang), lang))
+        if "kind" in ev.columns and (ev["kind"] == "summary").any():
+            # the summary rows here; the row-by-row detail is evaluation.csv on the Data page
+            summary = ev.loc[ev["kind"] == "summary"]
+            parts.append(_generic_table(summary, "evaluation.csv", t("evaluation_caption", lang), lang,
+                                        skip=("kind",)))
+            parts.append(f'<p>{esc(t("evaluation_detail", lang))} <a href="data/evaluation.csv">evaluation.csv</a></p>')
+        else:
+            parts.append(_generic_table(ev, "evaluation.csv", t("evaluation_caption", lang), lang))
     return "\n".join(parts)
 
 
