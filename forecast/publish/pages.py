@@ -82,7 +82,7 @@ def index_body(run: RunOutput) -> str:
         parts.append(f'<p class="region">{esc(t("region", lang))}: {esc(name)}</p>')
     parts.append(f'<p class="lead">{esc(t("lead", lang, T=T, A=A, B=B, A1=T + 1))}</p>')
     parts.append(_facts(run, S, A, B))
-    parts.append(f"<h2>{esc(t('totals_title', lang))}</h2>")
+    parts.append(f'<h2 id="totals">{esc(t("totals_title", lang))}</h2>')
     parts.append(_totals(run, S, A, B))
     if "fan_total.png" in run.plots:
         parts.append(_fan(run, S, A, B))
@@ -164,7 +164,7 @@ def _fan(run: RunOutput, S: str, A: int, B: int) -> str:
             cols.append(Column(k, L.col(k, lang), 0, k))
     alt = t("fan_alt", lang, T=T, A=A, B=B, S=S)
     return "\n".join([
-        f"<h2>{esc(t('fan_title', lang))}</h2>",
+        f'<h2 id="fan">{esc(t("fan_title", lang))}</h2>',
         f'<figure class="plot"><img src="plots/fan_total.png" alt="{attr(alt)}" width="900" height="540" '
         f'loading="lazy"><figcaption>{esc(t("fan_caption", lang, S=S))}</figcaption></figure>',
         table(part, cols, caption=t("fan_caption", lang, S=S), lang=lang, src="demand.csv",
@@ -176,7 +176,7 @@ def _top(run: RunOutput, S: str, A: int, B: int) -> str:
     lang, T = run.language, run.survey_year
     top = tb.top_professions(run.demand, T, S, n=N_TOP)
     title = t("top_title", lang, n=len(top), A=A, B=B, S=S)
-    out = [f"<h2>{esc(title)}</h2>"]
+    out = [f'<h2 id="top">{esc(title)}</h2>']
     if len(top):
         items = [(f"{r.profession_code} {r.profession}", float(r.demand)) for r in top.itertuples()]
         desc = t("top_desc", lang, n=len(top), A=A, B=B, first=items[0][0], v=fmt_num(items[0][1], 0, lang))
@@ -191,7 +191,7 @@ def _top(run: RunOutput, S: str, A: int, B: int) -> str:
             Column("vacancies", L.col("vacancies_total", lang, Y=A), 0, "vacancies", gt)]
     out.append(table(top, cols, caption=title, lang=lang, src="demand.csv",
                      table_where={"level": "profession", "scenario": S}, row_where=["profession_code"]))
-    out.append(f'<p><a href="demand.html">{esc(t("more", lang))}: {esc(t("demand_title", lang))}</a></p>')
+    out.append(f'<p><a href="demand.html#by-profession">{esc(t("more", lang))}: {esc(t("demand_title", lang))}</a></p>')
     return "\n".join(out)
 
 
@@ -204,7 +204,7 @@ def demand_body(run: RunOutput) -> str:
              f'<p class="lead">{esc(t("demand_lead", lang, A=A, B=B))} {esc(t("primary_note", lang, S=S))}</p>']
     sec, ycols = tb.demand_wide(run.demand, "section", T, lang)
     prof, _ = tb.demand_wide(run.demand, "profession", T, lang)
-    parts.append(f"<h2>{esc(t('by_industry', lang))}</h2>")
+    parts.append(f'<h2 id="by-industry">{esc(t("by_industry", lang))}</h2>')
     main = sec.loc[sec["scenario"] == S]
     if len(main):
         items = [(f"{r.okved_section} {r.section_name}", float(r.demand_total)) for r in main.itertuples()]
@@ -215,7 +215,7 @@ def demand_body(run: RunOutput) -> str:
     for s in scenario_list(run):
         tab = _wide_table(sec.loc[sec["scenario"] == s], ycols, "section", s, T, A, B, lang)
         parts.append(tab if s == S else _details(t("industry_caption", lang, S=s), tab))
-    parts.append(f"<h2>{esc(t('by_profession', lang))}</h2>")
+    parts.append(f'<h2 id="by-profession">{esc(t("by_profession", lang))}</h2>')
     for s in scenario_list(run):
         tab = _wide_table(prof.loc[prof["scenario"] == s], ycols, "profession", s, T, A, B, lang)
         parts.append(tab if s == S else _details(t("profession_caption", lang, S=s), tab))
@@ -267,20 +267,20 @@ def quotas_body(run: RunOutput) -> str:
         parts.append(_figure(charts.hbar_chart(items, title=title, desc=desc, chart_id="chart-quotas", lang=lang,
                                                series=[L.col("quota", lang), L.col("last_quota", lang)],
                                                values2=[float(v) for v in ch["last_quota"]]), title))
-    parts.append(f"<h2>{esc(t('by_programme', lang))}</h2>")
+    parts.append(f'<h2 id="by-programme">{esc(t("by_programme", lang))}</h2>')
     for s in scen:
         tab = _programme_table(qp.loc[qp["scenario"] == s], s, lang)
         parts.append(tab if s == S else _details(t("programme_caption", lang, S=s), tab))
     if len(scen) > 1:
-        parts.append(f"<h2>{esc(t('quota_scenarios', lang))}</h2>")
+        parts.append(f'<h2 id="by-scenario">{esc(t("quota_scenarios", lang))}</h2>')
         parts.append(_scenario_table(qp, scen, A1, lang))
-    parts.append(f"<h2>{esc(t('by_college', lang))}</h2>")
+    parts.append(f'<h2 id="by-college">{esc(t("by_college", lang))}</h2>')
     for s in scen:
         block = _college_blocks(run, s, lang)
         parts.append(block if s == S else _details(t("scenario_h", lang, S=s), block))
     sig = run.programme_signals
     if sig is not None and len(sig):
-        parts.append(f"<h2>{esc(t('signals', lang))}</h2>")
+        parts.append(f'<h2 id="signals">{esc(t("signals", lang))}</h2>')
         for s in tb.scenario_order(sig["scenario"].unique()) if "scenario" in sig.columns else [S]:
             part = sig.loc[sig["scenario"] == s] if "scenario" in sig.columns else sig
             tab = _generic_table(part, "programme_signals.csv", t("signals_caption", lang, S=s), lang,
@@ -415,7 +415,7 @@ def methodology_body(run: RunOutput, lines: list[tuple[str, str]]) -> str:
             parts.append(f"<p>{esc(text)}</p>")
     ev = run.evaluation
     if ev is not None and len(ev):
-        parts.append(f"<h2>{esc(t('evaluation', lang))}</h2>")
+        parts.append(f'<h2 id="evaluation">{esc(t("evaluation", lang))}</h2>')
         if "kind" in ev.columns and (ev["kind"] == "summary").any():
             # the summary rows here; the row-by-row detail is evaluation.csv on the Data page
             summary = ev.loc[ev["kind"] == "summary"]
