@@ -496,15 +496,46 @@ def test_same_output_gives_byte_identical_site(output, site, tmp_path):
 def test_republish_removes_only_its_own_stale_files(output, tmp_path):
     target = tmp_path / "site"
     publish(output, target)
-    stale = target / "opendata" / "region-kadry-demand" / "data-20001201-structure-20001201.csv"
-    stale.write_text("old", encoding="utf-8")
+    stale = target / "plots" / "fan_old.png"
+    stale.write_bytes(b"old")
     record = target / ".kadry-site"
-    record.write_text(record.read_text(encoding="utf-8") + stale.relative_to(target).as_posix() + "\n",
-                      encoding="utf-8")
+    record.write_text(record.read_text(encoding="utf-8") + "plots/fan_old.png\n", encoding="utf-8")
     mine = target / "notes.txt"
     mine.write_text("kept", encoding="utf-8")
     publish(output, target)
     assert not stale.exists() and mine.read_text(encoding="utf-8") == "kept"
+
+
+def test_next_year_keeps_last_years_open_data_versions(output, tmp_path):
+    """T−1 published, then T into the same site: both versions stay, the passport lists both."""
+    prev = tmp_path / "prev"
+    shutil.copytree(output, prev, ignore=shutil.ignore_patterns("site"))
+    m = json.loads((prev / "manifest.json").read_text(encoding="utf-8"))
+    m["survey_year"] = T - 1
+    (prev / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    target = tmp_path / "portal"
+    publish(prev, target)
+    publish(output, target)
+    folder = target / "opendata" / "region-kadry-quotas-programmes"
+    meta_rows = _csv_rows(folder / "meta.csv")
+    meta = dict(meta_rows[1:])
+    assert meta["created"] == f"{T - 1}1201" and meta["modified"] == f"{T}1201"
+    versions = [k for k, _ in meta_rows[1:] if k.startswith("data-")]
+    assert versions == [f"data-{T}1201-structure-{T}1201", f"data-{T - 1}1201-structure-{T - 1}1201"]
+    structures = [k for k, _ in meta_rows[1:] if k.startswith("structure-")]
+    assert structures == [f"structure-{T}1201", f"structure-{T - 1}1201"]
+    for k in versions + structures:
+        assert (folder / meta[k]).is_file()
+    # the Data page shows both versions in the passport, and its links all resolve
+    doc = _parse(target / "data.html")
+    assert f"data-{T - 1}1201-structure-{T - 1}1201.csv" in _text(doc)
+    for a in doc.iter(f"{NS}a"):
+        path = urlparse(a.get("href")).path
+        assert not path or (target / unquote(path)).is_file(), a.get("href")
+    # a fresh folder gets the current version only: the same output, the same files
+    assert _tree(publish(output, tmp_path / "fresh")) != _tree(target)
+    assert len([k for k, _ in _csv_rows(tmp_path / "fresh" / "opendata" / "region-kadry-demand" / "meta.csv")
+                if k.startswith("data-")]) == 1
 
 
 def test_cli_publish_and_errors(output, tmp_path, capsys):
