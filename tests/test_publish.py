@@ -71,7 +71,10 @@ def hostile(output, tmp_path_factory) -> Path:
     colleges = sorted(qc["college_code"].unique())
     assert len(colleges) >= 3
     dept = {c: DEPARTMENTS[i % len(DEPARTMENTS)] for i, c in enumerate(colleges)}
-    qc.insert(qc.columns.get_loc("college") + 1, "department", qc["college_code"].map(dept))
+    if "department" in qc.columns:  # runs that write the column: replace it by these names
+        qc["department"] = qc["college_code"].map(dept)
+    else:
+        qc.insert(qc.columns.get_loc("college") + 1, "department", qc["college_code"].map(dept))
     qc.loc[qc["college_code"] == colleges[0], "college"] = SCRIPT
     _write(qc, out / "quotas_colleges.csv")
     qp = _read(out / "quotas_programmes.csv")
@@ -389,10 +392,18 @@ def test_run_without_quotas(output, tmp_path):
     assert check_tables(root, bare) > 1000
 
 
-def test_without_department_column_one_group(site, output):
-    assert "department" not in _read(output / "quotas_colleges.csv").columns
-    doc = _parse(site / "quotas.html")
-    assert [_text(h) for h in doc.iter(f"{NS}h3")][:1] == ["Все организации"]
+def test_without_department_column_one_group(output, tmp_path):
+    """An output folder without ``department`` (written before the column existed): one group."""
+    old = tmp_path / "old"
+    shutil.copytree(output, old, ignore=shutil.ignore_patterns("site"))
+    qc = _read(old / "quotas_colleges.csv")
+    _write(qc.drop(columns=[c for c in ("department",) if c in qc.columns]), old / "quotas_colleges.csv")
+    root = publish(old)
+    doc = _parse(root / "quotas.html")
+    assert [_text(h) for h in doc.iter(f"{NS}h3")] == ["Все организации"] * 3  # one per scenario
+    assert check_tables(root, old) > 2000
+    structure = _csv_rows(root / "opendata" / "region-kadry-quotas-colleges" / f"structure-{T}1201.csv")
+    assert "department" not in [r[0] for r in structure]
 
 
 # --------------------------------------------------------------------------- open data
@@ -485,15 +496,46 @@ def test_same_output_gives_byte_identical_site(output, site, tmp_path):
 def test_republish_removes_only_its_own_stale_files(output, tmp_path):
     target = tmp_path / "site"
     publish(output, target)
-    stale = target / "opendata" / "region-kadry-demand" / "data-20001201-structure-20001201.csv"
-    stale.write_text("old", encoding="utf-8")
+    stale = target / "plots" / "fan_old.png"
+    stale.write_bytes(b"old")
     record = target / ".kadry-site"
-    record.write_text(record.read_text(encoding="utf-8") + stale.relative_to(target).as_posix() + "\n",
-                      encoding="utf-8")
+    record.write_text(record.read_text(encoding="utf-8") + "plots/fan_old.png\n", encoding="utf-8")
     mine = target / "notes.txt"
     mine.write_text("kept", encoding="utf-8")
     publish(output, target)
     assert not stale.exists() and mine.read_text(encoding="utf-8") == "kept"
+
+
+def test_next_year_keeps_last_years_open_data_versions(output, tmp_path):
+    """T−1 published, then T into the same site: both versions stay, the passport lists both."""
+    prev = tmp_path / "prev"
+    shutil.copytree(output, prev, ignore=shutil.ignore_patterns("site"))
+    m = json.loads((prev / "manifest.json").read_text(encoding="utf-8"))
+    m["survey_year"] = T - 1
+    (prev / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    target = tmp_path / "portal"
+    publish(prev, target)
+    publish(output, target)
+    folder = target / "opendata" / "region-kadry-quotas-programmes"
+    meta_rows = _csv_rows(folder / "meta.csv")
+    meta = dict(meta_rows[1:])
+    assert meta["created"] == f"{T - 1}1201" and meta["modified"] == f"{T}1201"
+    versions = [k for k, _ in meta_rows[1:] if k.startswith("data-")]
+    assert versions == [f"data-{T}1201-structure-{T}1201", f"data-{T - 1}1201-structure-{T - 1}1201"]
+    structures = [k for k, _ in meta_rows[1:] if k.startswith("structure-")]
+    assert structures == [f"structure-{T}1201", f"structure-{T - 1}1201"]
+    for k in versions + structures:
+        assert (folder / meta[k]).is_file()
+    # the Data page shows both versions in the passport, and its links all resolve
+    doc = _parse(target / "data.html")
+    assert f"data-{T - 1}1201-structure-{T - 1}1201.csv" in _text(doc)
+    for a in doc.iter(f"{NS}a"):
+        path = urlparse(a.get("href")).path
+        assert not path or (target / unquote(path)).is_file(), a.get("href")
+    # a fresh folder gets the current version only: the same output, the same files
+    assert _tree(publish(output, tmp_path / "fresh")) != _tree(target)
+    assert len([k for k, _ in _csv_rows(tmp_path / "fresh" / "opendata" / "region-kadry-demand" / "meta.csv")
+                if k.startswith("data-")]) == 1
 
 
 def test_cli_publish_and_errors(output, tmp_path, capsys):
@@ -523,3 +565,40 @@ def test_english_run_gives_english_site(output, tmp_path):
     nav = [_text(a) for a in doc.iter(f"{NS}a") if a.get("href") in ("index.html", "quotas.html")]
     assert "Summary" in nav and "Admission quotas" in nav
     assert check_tables(root, en) > 2000
+
+
+def test_region_names_the_site_and_the_open_data_identifiers(output, tmp_path):
+    reg = tmp_path / "reg"
+    shutil.copytree(output, reg, ignore=shutil.ignore_patterns("site"))
+    m = json.loads((reg / "manifest.json").read_text(encoding="utf-8"))
+    m["config"]["region"] = {"code": "72", "name": "Тюменская <i>область</i>"}
+    (reg / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    root = publish(reg)
+    raw = (root / "index.html").read_text(encoding="utf-8")
+    assert "<i>" not in raw and "Тюменская &lt;i&gt;область&lt;/i&gt;" in raw
+    sets = [r[0] for r in _csv_rows(root / "opendata" / "list.csv")[2:]]
+    assert sets == ["72-kadry-demand", "72-kadry-quotas-programmes", "72-kadry-quotas-colleges"]
+    meta = dict(_csv_rows(root / "opendata" / "72-kadry-demand" / "meta.csv")[1:])
+    assert meta["creator"] == "Тюменская <i>область</i>"  # data files hold text as is
+
+
+def test_evaluation_with_summary_rows_shows_the_summary(output, tmp_path):
+    ev = tmp_path / "ev"
+    shutil.copytree(output, ev, ignore=shutil.ignore_patterns("site"))
+    _write(pd.DataFrame({
+        "kind": ["detail", "detail", "summary", "summary"], "level": ["total", "section", "total", "section"],
+        "okved_section": ["", "C", "", ""], "year": ["2026"] * 4, "forecast": ["10", "4", "", ""],
+        "actual": ["9", "5", "", ""], "in_80": ["True", "False", "", ""], "wmape": ["", "", "0.1", "-0.0001"],
+        "n": ["", "", "1", "12"]}), ev / "evaluation.csv")
+    root = publish(ev)
+    doc = _parse(root / "methodology.html")
+    tabs = [tab for tab in doc.iter(f"{NS}table") if tab.get("data-src") == "evaluation.csv"]
+    assert len(tabs) == 1
+    rows = tabs[0].find(f"{NS}tbody").findall(f"{NS}tr")
+    assert [r.get("data-row") for r in rows] == ["2", "3"]
+    assert [_text(r.find(f"{NS}th")) for r in rows] == ["регион", "отрасль"]
+    heads = [_text(th) for th in tabs[0].find(f"{NS}thead").iter(f"{NS}th")]
+    assert "forecast" not in " ".join(heads).lower()  # columns empty in the summary are left out
+    assert "-0" not in _text(tabs[0])
+    assert any(a.get("href") == "data/evaluation.csv" for a in doc.iter(f"{NS}a"))
+    assert check_tables(root, ev) > 2000

@@ -60,8 +60,9 @@ def hbar_chart(items: list[tuple[str, float]], *, title: str, desc: str, chart_i
     row_h = label_h + n_bars * (bar_h + 2) + gap
     legend_h = 24 if series else 0
     height = top + legend_h + row_h * len(items)
-    vmax = _nice_max(max([v for _, v in items if math.isfinite(v)]
-                         + [v for v in (values2 or []) if math.isfinite(v)] + [0.0]))
+    # no axis: the longest bar takes the whole width (its value is written next to it)
+    vmax = max([v for _, v in items if math.isfinite(v)]
+               + [v for v in (values2 or []) if math.isfinite(v)] + [0.0]) or 1.0
     out = _open(chart_id, width, height, title, desc)
     out[0] = out[0].replace('class="chart"', 'class="chart hbar"', 1)
     y0 = top

@@ -20,8 +20,8 @@ Examples
 '&lt;script&gt;alert(1)&lt;/script&gt;'
 >>> esc('=HYPERLINK("http://x","y")')
 '&#x27;=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)'
->>> fmt_num(1234.5, 0, "ru"), fmt_num(1234.5, 1, "en"), fmt_num(float("nan"), 0, "ru")
-('1\\xa0234', '1,234.5', '—')
+>>> fmt_num(1234.5, 0, "ru"), fmt_num(1234.5, 1, "en"), fmt_num(float("nan"), 0, "ru"), fmt_num(-0.001, 2, "en")
+('1\\xa0234', '1,234.5', '—', '0.00')
 >>> where({"scenario": "base", "year>": 2026})
 'scenario=base&amp;year&gt;2026'
 """
@@ -71,6 +71,8 @@ def fmt_num(v, digits: int = 0, lang: str = "ru") -> str:
         if x == 0:
             x = 0.0  # no "-0"
     s = f"{x:,.{digits}f}"
+    if s.startswith("-") and float(s[1:].replace(",", "")) == 0:
+        s = s[1:]  # no "-0.00" for a small negative
     if lang == "en":
         return s
     return s.replace(",", "\u00a0").replace(".", ",")
@@ -167,7 +169,7 @@ def _cell(v, c: Column, lang: str, header: bool = False, agg: bool = False) -> s
         tag = "th" if header else "td"
         scope = ' scope="row"' if header else ""
         if c.key in NAME_COLUMNS:
-            scope += ' class="name"'
+            scope += ' class="msg"' if c.key == "message" else ' class="name"'
         if isinstance(v, float) and v.is_integer():
             v = int(v)  # years and codes read as numbers
         return f"<{tag}{scope}>{esc('' if is_missing(v) else v)}</{tag}>"

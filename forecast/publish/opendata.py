@@ -31,6 +31,12 @@ Where the guidelines are ambiguous or ask for what a run does not know (written 
   version, ``created`` and ``modified`` are 1 December of T (``T1201``), and ``valid``
   (relevance date) is 1 December of T+1, when the next annual cycle replaces the set. The
   structure version is the data version (the structure can change with kadry's version).
+* **Versions.** Publishing into a site folder that already holds earlier versions of a set
+  (an earlier survey year) keeps their data and structure files and lists them in the
+  passport after the current version, newest first (the guidelines' "links to the versions
+  of the open data / of the structure"); ``created`` is then the oldest version's date.
+  Versioned files are never deleted by a later publish. Into a fresh folder the passport
+  lists the current version only, so the same output folder gives the same files.
 * **Links.** The passport's data and structure values are the files' names, relative to the
   passport (the portal's address is not known when publishing); the registry likewise.
 * **Owner and contact.** ``creator`` is ``[region] name`` when the manifest has it, else a
@@ -55,7 +61,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -215,8 +223,39 @@ def _cell(v, fmt: str) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
-def build_sets(run: RunOutput) -> dict[str, bytes]:
-    """The files of ``opendata/``: ``{path relative to the site: bytes}``."""
+#: a data file's name: data-<set version>-structure-<structure version>.csv
+DATA_NAME = re.compile(r"data-(\d{8})-structure-(\d{8})\.csv")
+#: a structure file's name
+STRUCTURE_NAME = re.compile(r"structure-(\d{8})\.csv")
+
+
+def identifiers(run: RunOutput) -> list[str]:
+    """The identifiers of the run's sets (the folder names under ``opendata/``)."""
+    return [f"{_prefix(run)}-kadry-{spec.name}" for spec in SETS]
+
+
+def earlier_versions(folder: Path, version: str) -> list[tuple[str, str]]:
+    """(data version, structure version) of the data files in ``folder`` older than ``version``.
+
+    Only versions whose structure file is there too; newest first.
+    """
+    found = []
+    if folder.is_dir():
+        for p in folder.iterdir():
+            m = DATA_NAME.fullmatch(p.name)
+            if m and m.group(1) < version and (folder / f"structure-{m.group(2)}.csv").is_file():
+                found.append((m.group(1), m.group(2)))
+    return sorted(set(found), reverse=True)
+
+
+def build_sets(run: RunOutput, history: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, bytes]:
+    """The files of ``opendata/``: ``{path relative to the site: bytes}``.
+
+    ``history`` maps a set's identifier to its earlier (data version, structure version)
+    pairs already published (see :func:`earlier_versions`): the passport lists them after the
+    current version and ``created`` is the oldest; their files are not rewritten here.
+    """
+    history = history or {}
     T = run.survey_year
     ver, valid = version_dates(T)
     A, B = T + 1, T + run.horizon
@@ -229,14 +268,12 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
     for spec in SETS:
         frame = frames[spec.source]
         # the contract's columns in order, then any the run added (e.g. department)
-        extra = [c for c in frame.columns if c not in spec.columns]
+        cols = [c for c in spec.columns if c in frame.columns]
+        extra = [c for c in frame.columns if c not in cols]
         if spec.source == "quotas_colleges.csv" and "department" in extra:
-            cols = list(spec.columns)
-            cols.insert(cols.index("college") + 1, "department")
+            cols.insert(cols.index("college") + 1, "department")  # where the contract puts it
             extra.remove("department")
-            cols += extra
-        else:
-            cols = [*spec.columns, *extra]
+        cols += extra
         formats = {c: field_format(c, frame[c]) for c in cols}
         identifier = f"{_prefix(run)}-kadry-{spec.name}"
         data_name = f"data-{ver}-structure-{ver}.csv"
@@ -252,7 +289,7 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
             ("title", title),
             ("description", spec.description.format(T=T, A=A, B=B, A1=T + 1)),
             ("creator", creator),
-            ("created", ver),
+            ("created", min([ver, *(d for d, _ in history.get(identifier, []))])),
             ("modified", ver),
             ("subject", spec.subject),
             ("format", "csv"),
@@ -262,7 +299,10 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
             ("publisherphone", ""),
             ("publishermbox", ""),
             (f"data-{ver}-structure-{ver}", data_name),
+            *[(f"data-{d}-structure-{st}", f"data-{d}-structure-{st}.csv") for d, st in history.get(identifier, [])],
             (f"structure-{ver}", struct_name),
+            *[(f"structure-{st}", f"structure-{st}.csv")
+              for st in sorted({st for _, st in history.get(identifier, []) if st != ver}, reverse=True)],
         ]
         base = f"opendata/{identifier}"
         files[f"{base}/meta.csv"] = csv_text(meta).encode("utf-8")
@@ -273,5 +313,5 @@ def build_sets(run: RunOutput) -> dict[str, bytes]:
     return files
 
 
-__all__ = ["build_sets", "PASSPORT_NAMES", "version_dates", "csv_text", "field_format", "SETS", "FIELDS", "STANDARD_VERSION",
+__all__ = ["build_sets", "earlier_versions", "identifiers", "DATA_NAME", "STRUCTURE_NAME", "PASSPORT_NAMES", "version_dates", "csv_text", "field_format", "SETS", "FIELDS", "STANDARD_VERSION",
            "STRUCTURE_HEADER", "META_HEADER", "LIST_HEADER", "INTEGER_FIELDS"]

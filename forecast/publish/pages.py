@@ -14,6 +14,17 @@ Choices (the contract is silent):
   number cell keeps the exact value in ``data-v`` (see :mod:`forecast.publish.html`).
 * Every chart is followed by a table of its data; the run's fan chart of regional
   employment (``plots/fan_total.png``) is shown with its numbers from ``demand.csv``.
+* Colleges are grouped by ``department`` (sorted by name, colleges without one last), each
+  group a table with its subtotal, after a table of the departments' totals; without the
+  column, one group of all colleges.
+
+Examples
+--------
+>>> import pandas as pd
+>>> departments(pd.DataFrame({"department": ["культура", "", "здравоохранение", "культура"]}))
+['здравоохранение', 'культура', '']
+>>> departments(pd.DataFrame({"college": ["K01"]}))
+[]
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import pandas as pd
 
 from forecast.publish import charts
 from forecast.publish.html import Column, attr, esc, fmt_num, table
-from forecast.publish.labels import t
+from forecast.publish.labels import SITE, t
 from forecast.publish.read import RunOutput
 from forecast.report import labels as L
 from forecast.report import tables as tb
@@ -71,7 +82,7 @@ def index_body(run: RunOutput) -> str:
         parts.append(f'<p class="region">{esc(t("region", lang))}: {esc(name)}</p>')
     parts.append(f'<p class="lead">{esc(t("lead", lang, T=T, A=A, B=B, A1=T + 1))}</p>')
     parts.append(_facts(run, S, A, B))
-    parts.append(f"<h2>{esc(t('totals_title', lang))}</h2>")
+    parts.append(f'<h2 id="totals">{esc(t("totals_title", lang))}</h2>')
     parts.append(_totals(run, S, A, B))
     if "fan_total.png" in run.plots:
         parts.append(_fan(run, S, A, B))
@@ -153,7 +164,7 @@ def _fan(run: RunOutput, S: str, A: int, B: int) -> str:
             cols.append(Column(k, L.col(k, lang), 0, k))
     alt = t("fan_alt", lang, T=T, A=A, B=B, S=S)
     return "\n".join([
-        f"<h2>{esc(t('fan_title', lang))}</h2>",
+        f'<h2 id="fan">{esc(t("fan_title", lang))}</h2>',
         f'<figure class="plot"><img src="plots/fan_total.png" alt="{attr(alt)}" width="900" height="540" '
         f'loading="lazy"><figcaption>{esc(t("fan_caption", lang, S=S))}</figcaption></figure>',
         table(part, cols, caption=t("fan_caption", lang, S=S), lang=lang, src="demand.csv",
@@ -165,7 +176,7 @@ def _top(run: RunOutput, S: str, A: int, B: int) -> str:
     lang, T = run.language, run.survey_year
     top = tb.top_professions(run.demand, T, S, n=N_TOP)
     title = t("top_title", lang, n=len(top), A=A, B=B, S=S)
-    out = [f"<h2>{esc(title)}</h2>"]
+    out = [f'<h2 id="top">{esc(title)}</h2>']
     if len(top):
         items = [(f"{r.profession_code} {r.profession}", float(r.demand)) for r in top.itertuples()]
         desc = t("top_desc", lang, n=len(top), A=A, B=B, first=items[0][0], v=fmt_num(items[0][1], 0, lang))
@@ -180,7 +191,7 @@ def _top(run: RunOutput, S: str, A: int, B: int) -> str:
             Column("vacancies", L.col("vacancies_total", lang, Y=A), 0, "vacancies", gt)]
     out.append(table(top, cols, caption=title, lang=lang, src="demand.csv",
                      table_where={"level": "profession", "scenario": S}, row_where=["profession_code"]))
-    out.append(f'<p><a href="demand.html">{esc(t("more", lang))}: {esc(t("demand_title", lang))}</a></p>')
+    out.append(f'<p><a href="demand.html#by-profession">{esc(t("more", lang))}: {esc(t("demand_title", lang))}</a></p>')
     return "\n".join(out)
 
 
@@ -193,7 +204,7 @@ def demand_body(run: RunOutput) -> str:
              f'<p class="lead">{esc(t("demand_lead", lang, A=A, B=B))} {esc(t("primary_note", lang, S=S))}</p>']
     sec, ycols = tb.demand_wide(run.demand, "section", T, lang)
     prof, _ = tb.demand_wide(run.demand, "profession", T, lang)
-    parts.append(f"<h2>{esc(t('by_industry', lang))}</h2>")
+    parts.append(f'<h2 id="by-industry">{esc(t("by_industry", lang))}</h2>')
     main = sec.loc[sec["scenario"] == S]
     if len(main):
         items = [(f"{r.okved_section} {r.section_name}", float(r.demand_total)) for r in main.itertuples()]
@@ -204,7 +215,7 @@ def demand_body(run: RunOutput) -> str:
     for s in scenario_list(run):
         tab = _wide_table(sec.loc[sec["scenario"] == s], ycols, "section", s, T, A, B, lang)
         parts.append(tab if s == S else _details(t("industry_caption", lang, S=s), tab))
-    parts.append(f"<h2>{esc(t('by_profession', lang))}</h2>")
+    parts.append(f'<h2 id="by-profession">{esc(t("by_profession", lang))}</h2>')
     for s in scenario_list(run):
         tab = _wide_table(prof.loc[prof["scenario"] == s], ycols, "profession", s, T, A, B, lang)
         parts.append(tab if s == S else _details(t("profession_caption", lang, S=s), tab))
@@ -256,20 +267,20 @@ def quotas_body(run: RunOutput) -> str:
         parts.append(_figure(charts.hbar_chart(items, title=title, desc=desc, chart_id="chart-quotas", lang=lang,
                                                series=[L.col("quota", lang), L.col("last_quota", lang)],
                                                values2=[float(v) for v in ch["last_quota"]]), title))
-    parts.append(f"<h2>{esc(t('by_programme', lang))}</h2>")
+    parts.append(f'<h2 id="by-programme">{esc(t("by_programme", lang))}</h2>')
     for s in scen:
         tab = _programme_table(qp.loc[qp["scenario"] == s], s, lang)
         parts.append(tab if s == S else _details(t("programme_caption", lang, S=s), tab))
     if len(scen) > 1:
-        parts.append(f"<h2>{esc(t('quota_scenarios', lang))}</h2>")
+        parts.append(f'<h2 id="by-scenario">{esc(t("quota_scenarios", lang))}</h2>')
         parts.append(_scenario_table(qp, scen, A1, lang))
-    parts.append(f"<h2>{esc(t('by_college', lang))}</h2>")
+    parts.append(f'<h2 id="by-college">{esc(t("by_college", lang))}</h2>')
     for s in scen:
         block = _college_blocks(run, s, lang)
         parts.append(block if s == S else _details(t("scenario_h", lang, S=s), block))
     sig = run.programme_signals
     if sig is not None and len(sig):
-        parts.append(f"<h2>{esc(t('signals', lang))}</h2>")
+        parts.append(f'<h2 id="signals">{esc(t("signals", lang))}</h2>')
         for s in tb.scenario_order(sig["scenario"].unique()) if "scenario" in sig.columns else [S]:
             part = sig.loc[sig["scenario"] == s] if "scenario" in sig.columns else sig
             tab = _generic_table(part, "programme_signals.csv", t("signals_caption", lang, S=s), lang,
@@ -368,16 +379,24 @@ def _generic_table(frame, src: str, caption: str, lang: str, skip: tuple[str, ..
     """Any table of the output folder as it is: text columns as text, numbers with their source."""
     from forecast.publish.read import TEXT_COLUMNS
 
+    frame = frame.copy()
     cols = []
     for c in frame.columns:
         if c in skip:
             continue
+        if frame[c].map(lambda v: v == "" or (isinstance(v, float) and v != v)).all():
+            continue  # a column empty in every shown row says nothing
+        if frame[c].dtype == object:
+            frame[c] = frame[c].map(lambda v: L.value(v, lang))  # True/False → да/нет
+        if c == "level":
+            frame[c] = frame[c].map(lambda v: t(f"level_{v}", lang) if f"level_{v}" in SITE else v)
         numeric = c not in TEXT_COLUMNS and pd.api.types.is_float_dtype(frame[c])
         digits = None
         if numeric:
             vals = frame[c].dropna()
             digits = 0 if len(vals) == 0 or (vals == vals.round()).all() else 2
-        cols.append(Column(c, L.col(c, lang), digits, c if numeric else None))
+        cols.append(Column(c, L.col(c, lang), digits, c if numeric else None,
+                           group=not (c == "year" or c.endswith("_year"))))
     return table(frame, cols, caption=caption, lang=lang, src=src, row_index=True)
 
 
@@ -396,8 +415,15 @@ def methodology_body(run: RunOutput, lines: list[tuple[str, str]]) -> str:
             parts.append(f"<p>{esc(text)}</p>")
     ev = run.evaluation
     if ev is not None and len(ev):
-        parts.append(f"<h2>{esc(t('evaluation', lang))}</h2>")
-        parts.append(_generic_table(ev, "evaluation.csv", t("evaluation_caption", lang), lang))
+        parts.append(f'<h2 id="evaluation">{esc(t("evaluation", lang))}</h2>')
+        if "kind" in ev.columns and (ev["kind"] == "summary").any():
+            # the summary rows here; the row-by-row detail is evaluation.csv on the Data page
+            summary = ev.loc[ev["kind"] == "summary"]
+            parts.append(_generic_table(summary, "evaluation.csv", t("evaluation_caption", lang), lang,
+                                        skip=("kind",)))
+            parts.append(f'<p>{esc(t("evaluation_detail", lang))} <a href="data/evaluation.csv">evaluation.csv</a></p>')
+        else:
+            parts.append(_generic_table(ev, "evaluation.csv", t("evaluation_caption", lang), lang))
     return "\n".join(parts)
 
 

@@ -14,8 +14,8 @@ Choices (the contract is silent):
 * Same output folder → byte-identical site: no clock, no absolute paths, sorted everything.
 * Writing: each file atomically (:func:`forecast.report.files.write_bytes_atomic`). The list
   of files a publish wrote is kept in ``SITE/.kadry-site``; the next publish into the same
-  folder removes the files of that list it no longer writes (e.g. last year's open-data
-  versions), and never touches anything else in the folder.
+  folder removes the files of that list it no longer writes, except the versioned open-data
+  files (earlier versions stay listed in the passports), and never touches anything else.
 * The site folder may not be the output folder itself (the site's ``data/`` and pages would
   mix with the run's files): that is a usage error (exit 2).
 
@@ -90,8 +90,12 @@ def _asset(name: str) -> bytes:
     return resources.files("forecast.publish").joinpath("static", name).read_bytes()
 
 
-def build_site(run: RunOutput) -> dict[str, bytes]:
-    """Every file of the site: ``{path relative to the site folder: bytes}``."""
+def build_site(run: RunOutput, history: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, bytes]:
+    """Every file of the site: ``{path relative to the site folder: bytes}``.
+
+    ``history``: earlier open-data versions already in the site folder, by set identifier
+    (:func:`forecast.publish.opendata.earlier_versions`).
+    """
     lang, T = run.language, run.survey_year
     nav = [(name, t(key, lang)) for name, key in PAGES.items()]
     site_title = t("site_title", lang)
@@ -100,7 +104,7 @@ def build_site(run: RunOutput) -> dict[str, bytes]:
         site_title = f"{site_title}: {region}"
     footer = f"<p>{esc(t('footer', lang, v=run.manifest.get('kadry_version', ''), T=T))}</p>"
     lines = methodology_lines(_params(run), T, pg.scenario_list(run), lang)
-    od = opendata.build_sets(run)
+    od = opendata.build_sets(run, history)
     bodies = {
         "index.html": (t("nav_index", lang), pg.index_body(run)),
         "demand.html": (t("demand_title", lang), pg.demand_body(run)),
@@ -152,7 +156,7 @@ def _data_body(run: RunOutput, od: dict[str, bytes]) -> str:
         frame.insert(1, "name", [opendata.PASSPORT_NAMES.get(k.split("-")[0], "") for k in frame["property"]])
         parts.append(table(frame, [Column("property", t("property", lang)), Column("name", t("passport_name", lang)),
                                    Column("value", t("fact_value", lang))],
-                           caption=t("od_passport", lang, title=props.get("title", "")), lang=lang))
+                           caption=t("od_passport", lang, title=props.get("title", "")), lang=lang, css="passport"))
     return "\n".join(parts)
 
 
@@ -163,9 +167,12 @@ def publish(output: str | Path, site: str | Path | None = None) -> Path:
     if target.resolve() == out.resolve():
         raise ConfigError(f"--site {target}: the site folder cannot be the output folder itself")
     run = read_output(out)
-    files = build_site(run)
     if target.exists() and not target.is_dir():
         raise ConfigError(f"--site {target}: exists and is not a folder")
+    version = opendata.version_dates(run.survey_year)[0]
+    history = {ident: opendata.earlier_versions(target / "opendata" / ident, version)
+               for ident in opendata.identifiers(run)}
+    files = build_site(run, history)
     old: list[str] = []
     record = target / RECORD
     if record.is_file():
@@ -173,8 +180,13 @@ def publish(output: str | Path, site: str | Path | None = None) -> Path:
     for rel, data in files.items():
         write_bytes_atomic(target / rel, data)
     for rel in old:
-        if rel not in files and ".." not in Path(rel).parts and not Path(rel).is_absolute():
-            (target / rel).unlink(missing_ok=True)
+        path = Path(rel)
+        if rel in files or ".." in path.parts or path.is_absolute():
+            continue
+        if path.parts[:1] == ("opendata",) and (opendata.DATA_NAME.fullmatch(path.name)
+                                                or opendata.STRUCTURE_NAME.fullmatch(path.name)):
+            continue  # earlier versions of an open-data set stay published
+        (target / rel).unlink(missing_ok=True)
     write_bytes_atomic(record, ("\n".join(files) + "\n").encode("utf-8"))
     return target
 
