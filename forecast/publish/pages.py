@@ -384,8 +384,10 @@ def _generic_table(frame, src: str, caption: str, lang: str, skip: tuple[str, ..
     for c in frame.columns:
         if c in skip:
             continue
-        if frame[c].map(lambda v: v == "" or (isinstance(v, float) and v != v)).all():
+        if frame[c].map(lambda v: (isinstance(v, str) and v == "") or bool(pd.isna(v))).all():
             continue  # a column empty in every shown row says nothing
+        if pd.api.types.is_bool_dtype(frame[c]):  # flags (in_80): yes/no, empty where unknown
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), "")
         if frame[c].dtype == object:
             frame[c] = frame[c].map(lambda v: L.value(v, lang))  # True/False → да/нет
         if c == "level":

@@ -119,7 +119,7 @@ def read_output(folder: str | Path) -> RunOutput:
                 raise InputError(f"{path}: file not found (is this a kadry output folder?)")
             continue
         raw[name] = path.read_bytes()
-        tables[name] = read_table(raw[name], str(path), TABLE_COLUMNS[name])
+        tables[name] = read_table(raw[name], str(path), REQUIRED_TABLES.get(name, ()))
     plots = {}
     if (folder / "plots").is_dir():
         plots = {p.name: p.read_bytes() for p in sorted((folder / "plots").glob("*.png")) if p.is_file()}
