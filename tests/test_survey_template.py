@@ -56,7 +56,10 @@ def test_input_rules(form):
     lists = openpyxl.load_workbook(form)["Справочники"]
     codes = [lists.cell(r, 1).value for r in range(2, len(OKVED_DIVISIONS) + 2)]
     assert codes == sorted(OKVED_DIVISIONS) and codes[0] == "01"
-    assert ws["B5"].number_format == "@" and ws["F5"].number_format == "@"
+    # text format by column (ИНН B, ОКВЭД2 D, profession code F): what is typed keeps its zeros
+    assert [ws.column_dimensions[c].number_format for c in "BDF"] == ["@", "@", "@"]
+    assert ws.column_dimensions["S"].number_format == "DD.MM.YYYY"
+    assert ws.column_dimensions["I"].number_format == "General"
 
 
 def test_deterministic_bytes_and_timestamps(tmp_path, form):
