@@ -28,8 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run the whole annual cycle on the bundled sample region")
     d.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
 
-    t = sub.add_parser("template", help="write the blank employer form (xlsx)")
-    t.add_argument("out", metavar="OUT.xlsx")
+    t = sub.add_parser("template", help="write the blank employer form (.xlsx or .ods, by the extension)")
+    t.add_argument("out", metavar="OUT.xlsx|OUT.ods")
     t.add_argument("--year", type=int, required=True, help="survey year T")
     t.add_argument("--horizon", type=int, default=None, help="need columns (years ahead, ≤ 10)")
 
