@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     v.add_argument("--json", metavar="FILE", help="write the report here")
     v.add_argument("--controls", metavar="CSV", help="control totals survey_year,okved_section,employment")
+    v.add_argument("--year", type=int, default=None,
+                   help="survey year T of the run: rows of later years are rejected (as [survey] year)")
 
     r = sub.add_parser("run", help="the annual cycle: surveys → forecast → demand → quotas → workbook")
     r.add_argument("--config", required=True, metavar="kadry.toml")
@@ -65,7 +67,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from forecast.survey import validate_command
 
     return validate_command(args.paths, json_path=args.json, controls=args.controls,
-                            progress=_progress_enabled(args))
+                            progress=_progress_enabled(args), survey_year=args.year)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

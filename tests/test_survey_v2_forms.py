@@ -380,3 +380,13 @@ def test_ods_doctype_is_unsafe(tmp_path):
 def test_ods_good_copy_reads(tmp_path):
     p = _ods_member(FIX / "departments.ods", tmp_path / "x.ods", "content.xml", lambda b: b)
     assert counts(read_surveys(p)) == (1, 0, 3, 2, 1, 0, 0)
+
+
+def test_validate_year_option(tmp_path, capsys):
+    p = xlsx(tmp_path / "y.xlsx", {"Потребность": [FLATK, line(), line(year=2031, code="24109")]})
+    j = tmp_path / "r.json"
+    assert main(["validate", str(p), "--year", "2026", "--json", str(j)]) == 1
+    issues = json.loads(j.read_text(encoding="utf-8"))["issues"]
+    assert [(i["row"], i["code"]) for i in issues] == [(3, "E_SURVEY_YEAR")]
+    assert main(["validate", str(p), "--year", "1999"]) == 2
+    assert "survey year must be a whole number" in capsys.readouterr().err

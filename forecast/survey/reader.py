@@ -35,7 +35,7 @@ import pandas as pd
 from forecast.classifiers import normalize_label
 from forecast.columns import ISSUE_COLUMNS, SURVEY_FRAME_COLUMNS
 from forecast.errors import ConfigError
-from forecast.params import HEADER_SCAN_ROWS, PARALLEL_MIN_FILES, SURVEY_YEAR_RANGE
+from forecast.params import HEADER_SCAN_ROWS, PARALLEL_MIN_FILES, survey_year_problem
 from forecast.survey import outcomes
 from forecast.survey.cells import column_text
 from forecast.survey.layout import Table, build_table, find_header, resolve_need_years
@@ -311,10 +311,8 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
     >>> s.counts["accepted"], s.frame["headcount"].tolist()
     (1, [12])
     """
-    if survey_year is not None:
-        lo, hi = SURVEY_YEAR_RANGE
-        if isinstance(survey_year, bool) or not isinstance(survey_year, int) or not lo <= survey_year <= hi:
-            raise ConfigError(f"survey year must be a whole number {lo} … {hi}, got {survey_year!r}")
+    if survey_year is not None and survey_year_problem(survey_year):
+        raise ConfigError(f"survey year {survey_year_problem(survey_year)}")
     files, skipped = collect_files(paths)
     ctl = load_controls(controls) if controls is not None else None
     tables: list[tuple[int, str, Table]] = []
