@@ -46,9 +46,10 @@ def _far_cell_xlsx(good, p):
 
 def _far_cell_ods(p):
     def far(b):
-        return b.replace(b"</table:table>", b'<table:table-row table:number-rows-repeated="1000000">'
-                         b'<table:table-cell table:number-columns-repeated="1000"/></table:table-row>'
-                         b'<table:table-row><table:table-cell office:value-type="float" office:value="1">'
+        return b.replace(b"</table:table>", b'<table:table-row table:number-rows-repeated="20000">'
+                         b'<table:table-cell/></table:table-row>'
+                         b'<table:table-row><table:table-cell table:number-columns-repeated="1000"/>'
+                         b'<table:table-cell office:value-type="float" office:value="1">'
                          b"<text:p>1</text:p></table:table-cell></table:table-row></table:table>", 1)
     return hostile.ods_from(GOOD_ODS, p, "content.xml", far(_member(GOOD_ODS, "content.xml")))
 
