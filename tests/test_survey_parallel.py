@@ -33,6 +33,11 @@ def test_parallel_read_is_identical_to_one_process(tmp_path, monkeypatch):
     assert reader._workers(81) >= (2 if reader._workers(10**6) >= 2 else 0)
     many = read_surveys(tmp_path)
     assert many.report() == one.report()
+    # the row rules also run chunk by chunk while files arrive: any chunk size, same result
+    monkeypatch.setattr(reader._RowChunks, "FILES", 3)
+    chunked = read_surveys(tmp_path)
+    assert chunked.report() == one.report()
+    pd.testing.assert_frame_equal(chunked.frame, one.frame)
     pd.testing.assert_frame_equal(many.frame, one.frame)
     pd.testing.assert_frame_equal(many.issues, one.issues)
     c = one.counts

@@ -317,6 +317,7 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
     ctl = load_controls(controls) if controls is not None else None
     tables: list[tuple[int, str, Table]] = []
     file_issues: list[dict] = []
+    rows = _RowChunks(survey_year)
     for idx, (path, res) in enumerate(zip(files, _read_all(files, progress))):
         name = display_name(path)
         if isinstance(res, FileError):
@@ -326,20 +327,59 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
             continue
         for t in res:
             tables.append((idx, name, t))
+            rows.add(idx, name, t)
             for row, col, value, code, detail in t.warnings:
                 file_issues.append({"_file_idx": idx, "file": name, "sheet": t.sheet, "row": row,
                                     "column": col, "value": value, "code": code,
                                     "message": message(code, detail)})
-    return _assemble(files, skipped, tables, file_issues, ctl, controls, survey_year)
+    parsed, issues = rows.result()
+    return _assemble(files, skipped, tables, file_issues, ctl, controls, parsed, issues)
 
 
-def _assemble(files, skipped, tables, file_issues, ctl, controls_src, survey_year=None) -> SurveyData:
-    raw = concat_tables(tables)
-    formulas: dict[tuple[int, str], set[int]] = {}
-    for part, (_, _, t) in enumerate(tables):
-        for key, rows in t.formulas.items():
-            formulas[(part, key)] = set(rows)
-    parsed, issues = validate_rows(raw, formulas, survey_year=survey_year)
+class _RowChunks:
+    """The row rules run chunk by chunk while the workers still read: they are row-local,
+    so the parsed rows and issues are those of one pass over the whole batch (the issue
+    list is sorted at the end)."""
+
+    FILES = 256
+
+    def __init__(self, survey_year):
+        self.survey_year = survey_year
+        self.pending: list[tuple[int, str, Table]] = []
+        self.files = 0
+        self.last = None
+        self.parts = 0
+        self.parsed: list[pd.DataFrame] = []
+        self.issues: list[dict] = []
+
+    def add(self, idx: int, name: str, t: Table) -> None:
+        self.pending.append((idx, name, t))
+        if idx != self.last:
+            self.files += 1
+            self.last = idx
+        if self.files >= self.FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        raw = concat_tables(self.pending, first_part=self.parts)
+        formulas: dict[tuple[int, str], set[int]] = {}
+        for part, (_, _, t) in enumerate(self.pending, start=self.parts):
+            for key, rows in t.formulas.items():
+                formulas[(part, key)] = set(rows)
+        parsed, issues = validate_rows(raw, formulas, survey_year=self.survey_year)
+        self.parsed.append(parsed)
+        self.issues += issues
+        self.parts += len(self.pending)
+        self.pending, self.files, self.last = [], 0, None
+
+    def result(self) -> tuple[pd.DataFrame, list[dict]]:
+        if self.pending or not self.parsed:
+            self.flush()
+        parsed = self.parsed[0] if len(self.parsed) == 1 else pd.concat(self.parsed, ignore_index=True)
+        return parsed, self.issues
+
+
+def _assemble(files, skipped, tables, file_issues, ctl, controls_src, parsed, issues) -> SurveyData:
     issues = file_issues + issues
     issues += outcomes.plausibility(parsed)
     totals = [(part, idx, name, t.sheet, r, seg, cells)

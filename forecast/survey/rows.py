@@ -38,8 +38,36 @@ _RU = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$
 _PROF = re.compile(r"^\d{4,5}$")
 
 
+_NAN = float("nan")
+
+
 def parse_numbers(raw: pd.Series, text: pd.Series) -> pd.Series:
-    """Numbers of cells (float, NaN where empty or not a number); booleans are not numbers."""
+    """Numbers of cells (float, NaN where empty or not a number); booleans are not numbers.
+
+    Number cells (float, int) are taken as they are in one pass; only the other cells
+    (numbers stored as text, dates …) go through the text rules.
+    """
+    vals = raw.tolist()
+    out = []
+    append = out.append
+    slow = []
+    for i, v in enumerate(vals):
+        t = type(v)
+        if t is float or t is int:
+            append(v)
+        else:
+            append(_NAN)
+            if not (v is None or t is bool or (t is str and not v)):
+                slow.append(i)
+    arr = np.array(out, dtype=float)
+    if slow:
+        idx = raw.index[slow]
+        arr[slow] = _parse_numbers_slow(raw.loc[idx], text.loc[idx]).to_numpy()
+    arr[~np.isfinite(arr) | (np.abs(arr) >= MAX_CELL_NUMBER)] = np.nan
+    return pd.Series(arr, index=raw.index)
+
+
+def _parse_numbers_slow(raw: pd.Series, text: pd.Series) -> pd.Series:
     obj = raw.astype(object)
     is_bool = obj.map(type).eq(bool).to_numpy()
     num = pd.to_numeric(obj.where(~is_bool, None).where(text.ne(""), None), errors="coerce")
@@ -73,12 +101,13 @@ def _date(v: object):
     return None
 
 
-def concat_tables(tables: list[tuple[int, str, Table]]) -> pd.DataFrame:
-    """One frame of raw cells for all files; absent columns are empty."""
+def concat_tables(tables: list[tuple[int, str, Table]], first_part: int = 0) -> pd.DataFrame:
+    """One frame of raw cells for all files; absent columns are empty. Tables are numbered
+    (column ``part``) from ``first_part`` on."""
     cols: dict[str, list] = {k: [] for k in FORM_KEYS}
     texts: dict[str, list] = {k: [] for k in FORM_KEYS}
     meta: dict[str, list] = {"file_idx": [], "part": [], "file": [], "sheet": [], "row": [], "segment": []}
-    for part, (idx, name, t) in enumerate(tables):
+    for part, (idx, name, t) in enumerate(tables, start=first_part):
         n = len(t.rows)
         have = t.texts if t.texts is not None else {}
         for k in FORM_KEYS:

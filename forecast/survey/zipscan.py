@@ -17,7 +17,7 @@ size, which a zip bomb may lie about), with the limits of survey-format.md measu
 While streaming, facts the readers need later are noted per member (:class:`ZipFacts`):
 which worksheets hold formula elements or error cells, the last row number and the widest
 column reference of each xlsx worksheet (its real extent, whatever its ``<dimension>``
-says), and whether an ods content.xml has merged (spanned) cells.
+says), and whether an ods package is encrypted.
 
 Examples
 --------
@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import time
@@ -46,6 +47,7 @@ from forecast.params import (MAX_XML_BYTES, PARSE_NET_SECONDS, ZIP_MAX_RATIO,
 _CHUNK = 1 << 16
 _OUT_CHUNK = 1 << 20
 _MAX_MEMBERS = 10_000
+_IN_MEMORY = 8 << 20
 _UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ROW_NUM = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,9})\"")
@@ -53,7 +55,6 @@ _CELL_COL = re.compile(rb"<c r=\"([A-Z]{1,3})\d")
 # the same with a namespace prefix (<x:row>, <x:c>): rare, and slower to search for
 _ROW_NUM_NS = re.compile(rb"<\w+:row\b[^>]*?\br=\"(\d{1,9})\"")
 _CELL_COL_NS = re.compile(rb"<\w+:c r=\"([A-Z]{1,3})\d")
-_ODS_SPANS = (b"number-rows-spanned", b"number-columns-spanned")
 
 
 class FileError(Exception):
@@ -97,7 +98,6 @@ class ZipFacts:
     with_formulas: set[str] = field(default_factory=set)
     #: member → (last row number, widest column number) seen in a worksheet's cell refs
     extent: dict[str, tuple[int, int]] = field(default_factory=dict)
-    ods_spans: bool = False
     encrypted: bool = False
 
 
@@ -162,7 +162,10 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
 
 def scan_zip(path: Path, work: Work) -> ZipFacts:
     """Check every member of the zip at ``path``; return what the readers need to know."""
-    with open(path, "rb") as fh:
+    # a small file (the usual return) is read once and scanned in memory: no seek and
+    # read calls per member
+    small = path.stat().st_size <= _IN_MEMORY
+    with (io.BytesIO(path.read_bytes()) if small else open(path, "rb")) as fh:
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
@@ -217,11 +220,12 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
         window = tail + out
         if b"<!" in window and _UNSAFE.search(window):
             raise FileError("E_UNSAFE_XML", name)
-        if name not in facts.with_formulas and (
-                b't="e"' in window
-                or ((b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window))):
-            facts.with_formulas.add(name)
         if sheet_like:
+            # formulas and error cells live in worksheets only
+            if name not in facts.with_formulas and (
+                    b't="e"' in window
+                    or ((b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window))):
+                facts.with_formulas.add(name)
             ns = b":row" in window
             rows = _ROW_NUM.findall(window) + (_ROW_NUM_NS.findall(window) if ns else [])
             if rows:
@@ -230,8 +234,6 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
             if cols:
                 widest = max(set(cols), key=lambda c: (len(c), c))
                 max_col = max(max_col, _col_number(widest))
-        elif name == "content.xml" and not facts.ods_spans and any(s in window for s in _ODS_SPANS):
-            facts.ods_spans = True
         elif name == "META-INF/manifest.xml" and b"encryption-data" in window:
             facts.encrypted = True
         tail = window[-32:]
