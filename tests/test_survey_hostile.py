@@ -63,6 +63,12 @@ def _member(path, name):
 
 def _case(name, tmp, good):
     p = tmp / name
+    if name == "bomb.xlsb":
+        return hostile.ods_from(FIX / "sheets.xlsb", p, "xl/worksheets/sheet1.bin", bomb_mib=150), "E_FILE_TOO_LARGE"
+    if name == "truncated.xlsb":
+        data = (FIX / "sheets.xlsb").read_bytes()
+        p.write_bytes(data[:len(data) // 2])
+        return p, "E_FILE_UNREADABLE"
     if name == "bomb.ods":
         return hostile.ods_from(GOOD_ODS, p, "content.xml", bomb_mib=150), "E_FILE_TOO_LARGE"
     if name == "bomb_lying.ods":
@@ -145,7 +151,7 @@ CASES = ["bomb.xlsx", "bomb_lying.xlsx", "laughs_sheet.xlsx", "laughs_strings.xl
          # version 2 formats
          "bomb.ods", "bomb_lying.ods", "bomb_styles.ods", "laughs_content.ods", "laughs_styles.ods",
          "encrypted.ods", "password.xls", "password.ods", "truncated.xls", "far_cell.xlsx", "far_cell.ods",
-         "zip_not_workbook.xlsx", "html_as.xls"]
+         "zip_not_workbook.xlsx", "html_as.xls", "bomb.xlsb", "truncated.xlsb"]
 
 
 def _rss() -> int:
