@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from forecast.classifiers import EDUCATION_LEVELS, OKVED_DIVISIONS, OKVED_SECTIONS
