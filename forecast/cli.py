@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run the whole annual cycle on the bundled sample region")
     d.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
 
-    t = sub.add_parser("template", help="write the blank employer form (xlsx)")
-    t.add_argument("out", metavar="OUT.xlsx")
+    t = sub.add_parser("template", help="write the blank employer form (.xlsx or .ods, by the extension)")
+    t.add_argument("out", metavar="OUT.xlsx|OUT.ods")
     t.add_argument("--year", type=int, required=True, help="survey year T")
     t.add_argument("--horizon", type=int, default=None, help="need columns (years ahead, ≤ 10)")
 
@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     v.add_argument("--json", metavar="FILE", help="write the report here")
     v.add_argument("--controls", metavar="CSV", help="control totals survey_year,okved_section,employment")
+    v.add_argument("--year", type=int, default=None,
+                   help="survey year T of the run: rows of later years are rejected (as [survey] year)")
 
     r = sub.add_parser("run", help="the annual cycle: surveys → forecast → demand → quotas → workbook")
     r.add_argument("--config", required=True, metavar="kadry.toml",
@@ -112,7 +114,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from forecast.survey import validate_command
 
     return validate_command(args.paths, json_path=args.json, controls=args.controls,
-                            progress=_progress_enabled(args))
+                            progress=_progress_enabled(args), survey_year=args.year)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

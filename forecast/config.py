@@ -68,6 +68,7 @@ from forecast.params import (
     SurveyParams,
     as_dict,
     from_mapping,
+    survey_year_problem,
 )
 from forecast.quotas.checks import check_params as check_quota_params
 from forecast.quotas.checks import check_tables
@@ -314,6 +315,8 @@ def _is_number(v: Any) -> bool:
 
 
 def _check_values(survey, forecast, demand, quotas, tables, output) -> None:
+    if survey.year is not None and survey_year_problem(survey.year):
+        raise ConfigError(f"survey.year {survey_year_problem(survey.year)}")
     if not _is_int(forecast.horizon) or not 1 <= forecast.horizon <= 30:
         raise ConfigError(f"forecast.horizon must be a whole number of years 1…30, got {forecast.horizon!r}")
     levels = forecast.levels

@@ -57,6 +57,20 @@ THIN_WAVE_SHARE = 0.2
 PARALLEL_MIN_FILES = 64
 
 
+def survey_year_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be the run's survey year (``[survey] year``), or None.
+
+    The one check of ``[survey] year`` and of ``read_surveys(survey_year=...)``.
+
+    >>> survey_year_problem(2026) is None, survey_year_problem("2026")
+    (True, "must be a whole number 2000 … 2100, got '2026'")
+    """
+    lo, hi = SURVEY_YEAR_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        return f"must be a whole number {lo} … {hi}, got {value!r}"
+    return None
+
+
 @dataclass(frozen=True)
 class SurveyParams:
     """``[survey]``: where the survey files and control totals are."""

@@ -7,7 +7,8 @@ This module only composes the stages (:func:`forecast.survey.read_surveys`,
 
 Choices (the contract is silent):
 
-* The survey year T is the latest ``survey_year`` among the accepted rows.
+* The survey year T is ``[survey] year`` where set (rows of later years are rejected,
+  E_SURVEY_YEAR), else the latest ``survey_year`` among the accepted rows.
 * Without ``[quotas] programmes``/``mapping`` the run stops after the demand forecast and
   the quota tables are empty (the workbook says so); missing ``colleges``/``enrolment``
   mean no colleges / no students enrolled.
@@ -235,6 +236,8 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
     timings: dict[str, float] = {}
     scen_table = _scenario_table(cfg, scenario)  # before the long work: a bad name fails fast
+    if cfg.survey.year is not None:  # T is known: the scenario's reach is checked now too
+        check_scenario_coverage(scen_table, int(cfg.survey.year), cfg.forecast.horizon)
     previous = None
     if cfg.evaluation.previous:  # a folder that does not match fails before the long work
         from forecast.evaluation import check_pair, read_run
@@ -243,12 +246,17 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
         check_pair(previous, language=cfg.output.language, region_code=_region_code(cfg))
 
     with _timed(timings, "survey", progress):
-        survey = read_surveys(list(cfg.survey.paths), controls=cfg.survey.controls, progress=progress)
+        survey = read_surveys(list(cfg.survey.paths), controls=cfg.survey.controls, progress=progress,
+                              survey_year=cfg.survey.year)
     frame = survey.frame
     if not len(frame):
         raise KadryError("no survey rows were accepted: nothing to forecast "
                          f"(files: {', '.join(cfg.survey.paths)}); see `kadry validate`")
-    T = int(pd.to_numeric(frame["survey_year"]).max())
+    # the survey year T: [survey] year where pinned (later rows were rejected), else the latest
+    T = int(cfg.survey.year) if cfg.survey.year is not None else int(pd.to_numeric(frame["survey_year"]).max())
+    if not (frame["survey_year"] == T).any():
+        raise KadryError(f"no survey rows of the survey year {T} ([survey] year) were accepted: "
+                         "nothing to forecast from; see `kadry validate`")
     check_scenario_coverage(scen_table, T, cfg.forecast.horizon)
     if previous is not None:
         from forecast.evaluation import check_pair
@@ -374,6 +382,9 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
         target = result.write(progress=progress)
     for line in _summary_lines(result, target):
         print(line)
+    thin = result.survey.issues
+    for msg in thin.loc[thin["code"] == "W_THIN_WAVE", "message"] if len(thin) else ():
+        print(f"kadry: warning: W_THIN_WAVE: {msg}", file=sys.stderr)
     if result.rejected:
         print("kadry: some survey rows or files were rejected: see survey_report.json and the "
               "data issues sheet", file=sys.stderr)

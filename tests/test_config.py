@@ -116,3 +116,16 @@ def test_bad_toml_and_missing_config_are_config_errors(tmp_path):
         load_config(tmp_path / "none.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(_write(tmp_path, "[survey\npaths = 1\n"))
+
+
+def test_survey_year_is_checked():
+    import pytest as _pytest
+
+    from forecast.config import config_from_mapping
+    from forecast.errors import ConfigError
+
+    cfg = config_from_mapping({"survey": {"paths": ["."], "year": 2026}}, base_dir="/tmp")
+    assert cfg.survey.year == 2026
+    for bad in ("2026", 1999, 2026.5, True):
+        with _pytest.raises(ConfigError, match="survey.year must be a whole number 2000"):
+            config_from_mapping({"survey": {"paths": ["."], "year": bad}}, base_dir="/tmp")

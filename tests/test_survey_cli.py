@@ -114,3 +114,12 @@ def test_unwritable_report_is_usage_error(tmp_path, good, capsys):
     blocker.write_text("x")
     assert main(["validate", str(good), "--json", str(blocker / "sub" / "r.json")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_template_command_ods_and_bad_extension(tmp_path, capsys):
+    out = tmp_path / "form.ods"
+    assert main(["template", str(out), "--year", "2026", "--horizon", "2"]) == 0
+    assert out.read_bytes()[30:38] == b"mimetype"
+    assert main(["template", str(tmp_path / "form.csv"), "--year", "2026"]) == 2
+    assert "xlsx or .ods" in capsys.readouterr().err
+    assert not (tmp_path / "form.csv").exists()

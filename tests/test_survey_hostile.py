@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+from pathlib import Path
 import time
 import tracemalloc
 
@@ -28,8 +29,82 @@ def good(tmp_path_factory):
     return write_xlsx(d / "good.xlsx", [row(), row(profession_code="24110", employer="ООО «Строка»")])
 
 
+FIX = Path(__file__).resolve().parent / "fixtures" / "survey"
+GOOD_ODS = FIX / "departments.ods"
+
+
+def _far_cell_xlsx(good, p):
+    # a tiny sheet XML whose one stray cell at XFD1048576 makes the used range 17 billion
+    # cells: refused before the sheet is loaded
+    import zipfile
+
+    with zipfile.ZipFile(good) as zf:
+        body = zf.read("xl/worksheets/sheet1.xml")
+    body = body.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    return hostile._replace_member(good, p, "xl/worksheets/sheet1.xml", body)
+
+
+def _far_cell_ods(p):
+    def far(b):
+        return b.replace(b"</table:table>", b'<table:table-row table:number-rows-repeated="20000">'
+                         b'<table:table-cell/></table:table-row>'
+                         b'<table:table-row><table:table-cell table:number-columns-repeated="1000"/>'
+                         b'<table:table-cell office:value-type="float" office:value="1">'
+                         b"<text:p>1</text:p></table:table-cell></table:table-row></table:table>", 1)
+    return hostile.ods_from(GOOD_ODS, p, "content.xml", far(_member(GOOD_ODS, "content.xml")))
+
+
+def _member(path, name):
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
 def _case(name, tmp, good):
     p = tmp / name
+    if name == "bomb.xlsb":
+        return hostile.ods_from(FIX / "sheets.xlsb", p, "xl/worksheets/sheet1.bin", bomb_mib=150), "E_FILE_TOO_LARGE"
+    if name == "truncated.xlsb":
+        data = (FIX / "sheets.xlsb").read_bytes()
+        p.write_bytes(data[:len(data) // 2])
+        return p, "E_FILE_UNREADABLE"
+    if name == "bomb.ods":
+        return hostile.ods_from(GOOD_ODS, p, "content.xml", bomb_mib=150), "E_FILE_TOO_LARGE"
+    if name == "bomb_lying.ods":
+        return hostile.ods_from(GOOD_ODS, p, "content.xml", bomb_mib=260, lie=True), "E_FILE_TOO_LARGE"
+    if name == "bomb_styles.ods":
+        return hostile.ods_from(GOOD_ODS, p, "styles.xml", bomb_mib=260), "E_FILE_TOO_LARGE"
+    if name in ("laughs_content.ods", "laughs_styles.ods"):
+        member = "content.xml" if "content" in name else "styles.xml"
+        body = _member(GOOD_ODS, member)
+        body = hostile.BILLION_LAUGHS + (body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body)
+        return hostile.ods_from(GOOD_ODS, p, member, body), "E_UNSAFE_XML"
+    if name == "encrypted.ods":
+        return hostile.ods_from(GOOD_ODS, p, "content.xml", encrypt=True), "E_ENCRYPTED"
+    if name == "password.xls":
+        p.write_bytes((FIX / "password.xls").read_bytes())
+        return p, "E_ENCRYPTED"
+    if name == "password.ods":
+        p.write_bytes((FIX / "password.ods").read_bytes())
+        return p, "E_ENCRYPTED"
+    if name == "truncated.xls":
+        data = (FIX / "sheets.xls").read_bytes()
+        p.write_bytes(data[:len(data) // 3])
+        return p, "E_FILE_UNREADABLE"
+    if name == "far_cell.xlsx":
+        return _far_cell_xlsx(good, p), "E_FILE_TOO_LARGE"
+    if name == "far_cell.ods":
+        return _far_cell_ods(p), "E_FILE_TOO_LARGE"
+    if name == "zip_not_workbook.xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("readme.txt", "hello")
+        return p, "E_FILE_UNREADABLE"
+    if name == "html_as.xls":
+        p.write_text("<html><body><table><tr><td>ИНН</td></tr></table></body></html>", encoding="utf-8")
+        return p, "E_FILE_UNREADABLE"
     if name == "bomb.xlsx":
         return hostile.zip_bomb(good, p), "E_FILE_TOO_LARGE"
     if name == "bomb_lying.xlsx":
@@ -72,7 +147,11 @@ def _case(name, tmp, good):
 CASES = ["bomb.xlsx", "bomb_lying.xlsx", "laughs_sheet.xlsx", "laughs_strings.xlsx", "laughs_workbook.xlsx",
          "truncated.xlsx",
          "random.xlsx", "encrypted.xlsx", "empty.csv", "utf16.csv", "utf16le_nobom.csv", "noheader.xlsx",
-         "noheader.csv", "huge.csv", "rows.csv", "word_as.xls", "encrypted_as.xls"]
+         "noheader.csv", "huge.csv", "rows.csv", "word_as.xls", "encrypted_as.xls",
+         # version 2 formats
+         "bomb.ods", "bomb_lying.ods", "bomb_styles.ods", "laughs_content.ods", "laughs_styles.ods",
+         "encrypted.ods", "password.xls", "password.ods", "truncated.xls", "far_cell.xlsx", "far_cell.ods",
+         "zip_not_workbook.xlsx", "html_as.xls", "bomb.xlsb", "truncated.xlsb"]
 
 
 def _rss() -> int:
@@ -225,3 +304,29 @@ def test_binary_parts_with_nul_bytes_are_fine(tmp_path, good):
         zout.writestr("xl/media/image1.emf", b"\x01\x00\x00\x00" + bytes(100))
     d = read_surveys(p)
     assert d.counts["accepted"] == 2 and issues_of(d) == []
+
+
+@pytest.mark.parametrize("member, lie", [("content.xml", False), ("content.xml", True), ("styles.xml", False)])
+def test_ods_bomb_is_refused_by_work(tmp_path, member, lie):
+    from forecast.survey.physical import FileError, Work
+    from forecast.survey.reader import read_file
+
+    p = hostile.ods_from(GOOD_ODS, tmp_path / "b.ods", member, bomb_mib=150, lie=lie)
+    work = Work()
+    with pytest.raises(FileError) as exc:
+        read_file(p, work)
+    assert exc.value.code == "E_FILE_TOO_LARGE"
+    assert work.inflated <= 2 * MiB + 2**16, work.inflated
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_far_cell_is_refused_before_the_sheet_is_loaded(tmp_path, good, kind):
+    from forecast.survey.physical import FileError, Work
+    from forecast.survey.reader import read_file
+
+    p = _far_cell_xlsx(good, tmp_path / "f.xlsx") if kind == "xlsx" else _far_cell_ods(tmp_path / "f.ods")
+    work = Work()
+    with pytest.raises(FileError) as exc:
+        read_file(p, work)
+    assert exc.value.code == "E_FILE_TOO_LARGE" and "cells" in exc.value.detail
+    assert work.cells == 0  # no sheet range was loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -56,7 +57,10 @@ def test_input_rules(form):
     lists = openpyxl.load_workbook(form)["Справочники"]
     codes = [lists.cell(r, 1).value for r in range(2, len(OKVED_DIVISIONS) + 2)]
     assert codes == sorted(OKVED_DIVISIONS) and codes[0] == "01"
-    assert ws["B5"].number_format == "@" and ws["F5"].number_format == "@"
+    # text format by column (ИНН B, ОКВЭД2 D, profession code F): what is typed keeps its zeros
+    assert [ws.column_dimensions[c].number_format for c in "BDF"] == ["@", "@", "@"]
+    assert ws.column_dimensions["S"].number_format == "DD.MM.YYYY"
+    assert ws.column_dimensions["I"].number_format == "General"
 
 
 def test_deterministic_bytes_and_timestamps(tmp_path, form):
@@ -115,3 +119,51 @@ def test_round_trip_filled_form_reads_back_unchanged(tmp_path, form):
     assert (f[["need_8", "need_9", "need_10"]] == 0).all().all()
     assert [None if x != x else x.date() for x in f["submitted_at"]] == [dt.date(2026, 11, 20), None, dt.date(2026, 11, 21)]
     assert f["row"].tolist() == [5, 6, 7] and set(f["sheet"]) == {"Потребность"}
+
+
+def test_ods_template_by_extension(tmp_path):
+    import python_calamine as pc
+
+    p = tmp_path / "form.ods"
+    write_template(p, 2026, horizon=3)
+    meta = {m.name: str(m.visible) for m in pc.CalamineWorkbook.from_path(str(p)).sheets_metadata}
+    assert list(meta) == ["Потребность", "Справочники", "Инструкция"]
+    assert meta["Справочники"].endswith("Hidden") and meta["Потребность"].endswith("Visible")
+    rows = pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Потребность").to_python()
+    needs = [f"Дополнительная потребность в {y} г., чел." for y in (2027, 2028, 2029)]
+    assert rows[3] == EXPECTED + needs + ["Дата заполнения"]
+    lists = pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Справочники").to_python()
+    assert [r[0] for r in lists[1:]] == sorted(OKVED_DIVISIONS)  # text: "01" keeps its zero
+    with zipfile.ZipFile(p) as z:
+        first = z.infolist()[0]
+        assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+        assert z.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+        content = z.read("content.xml")
+    assert b"<!DOCTYPE" not in content and b'table:display="false"' in content
+    # the blank form reads back: its header is found, nothing is read, nothing is wrong
+    d = read_surveys(p)
+    assert d.counts["files"] == 1 and d.counts["files_failed"] == 0 and d.counts["rows_read"] == 0
+    assert len(d.issues) == 0
+    q = tmp_path / "again.ods"
+    write_template(q, 2026, horizon=3)
+    assert p.read_bytes() == q.read_bytes()
+
+
+def test_ods_template_escapes_text(tmp_path, monkeypatch):
+    # a text with XML metacharacters is escaped, never injected as markup
+    from forecast.survey import template
+
+    monkeypatch.setitem(template.HEADERS_RU, "employer", 'Наименование <работодателя> & "Ко"')
+    p = tmp_path / "form.ods"
+    write_template(p, 2026, horizon=1)
+    import python_calamine as pc
+
+    rows = pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Потребность").to_python()
+    assert rows[3][2] == 'Наименование <работодателя> & "Ко"'
+
+
+@pytest.mark.parametrize("name", ["form.csv", "form.xls", "form"])
+def test_other_extensions_are_a_usage_error(tmp_path, name):
+    with pytest.raises(ConfigError, match="xlsx or .ods"):
+        write_template(tmp_path / name, 2026)
+    assert not (tmp_path / name).exists()

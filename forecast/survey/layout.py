@@ -59,6 +59,9 @@ class Table:
     #: year-form need headers waiting for the file's survey year: (year, header text, cells)
     need_years: list[tuple[int, str, list]] = field(default_factory=list)
     header_row: int = 0
+    #: each column's cells as text (:func:`forecast.survey.cells.column_text`), filled in by
+    #: the reader where the file is read (in a worker process when reading in parallel)
+    texts: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -163,7 +166,8 @@ def header_at(rows: list[list], r: int, merges, is_csv: bool, row_merges=None) -
         return None
     single = _single(_row(rows, r, row_merges)) if n_r else ([], [])
     n_single = len(_required(single[0])) if n_r else 0
-    if has_next and n_next and n_r:
+    # a pair can only name more than a row that already names all nine
+    if has_next and n_next and n_r and n_single < len(_REQUIRED):
         names, texts = _pair(rows, r, merges, is_csv, row_merges)
         n_pair = len(_required(names))
         if n_pair > n_single and n_pair >= HEADER_MIN_MATCH and (

@@ -26,6 +26,7 @@ links may loop) are listed under ``skipped`` with a reason.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,9 @@ import pandas as pd
 from forecast.classifiers import normalize_label
 from forecast.columns import ISSUE_COLUMNS, SURVEY_FRAME_COLUMNS
 from forecast.errors import ConfigError
-from forecast.params import HEADER_SCAN_ROWS, PARALLEL_MIN_FILES, SURVEY_YEAR_RANGE
+from forecast.params import HEADER_SCAN_ROWS, PARALLEL_MIN_FILES, survey_year_problem
 from forecast.survey import outcomes
+from forecast.survey.cells import column_text
 from forecast.survey.layout import Table, build_table, find_header, resolve_need_years
 from forecast.survey.physical import FileError, Grid, Work, check_size, csv_records, read_csv_text
 from forecast.survey.report import SurveyData
@@ -69,16 +71,31 @@ def display_name(p: Path) -> str:
     return p.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _walk(root: Path):
+    """Every entry below ``root`` that is not a folder, and symbolic links to folders (not
+    followed: links may loop): (relative posix path, path, DirEntry)."""
+    stack = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as it:
+            for e in it:
+                r = f"{rel}{e.name}"
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((Path(e.path), r + "/"))
+                else:
+                    yield r, Path(e.path), e
+
+
 def collect_files(paths) -> tuple[list[Path], list[dict]]:
     """Expand files and folders; return the files to read and the skipped ones."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files: list[Path] = []
     skipped: list[dict] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
 
-    def consider(p: Path) -> None:
-        key = p.resolve()
+    def consider(p: Path, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)  # the same file under two names is read once
         if key in seen:
             return
         seen.add(key)
@@ -95,18 +112,17 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
         if p.is_dir():
             # anything that is neither a folder nor a file (a broken link, a pipe) is listed
             # as skipped: nothing below the folder goes unreported
-            found = [q for q in p.rglob("*") if not q.is_dir() or q.is_symlink()]
-            for q in sorted(found, key=lambda q: q.relative_to(p).as_posix()):
-                if q.is_file():
-                    consider(q)
-                elif q.is_dir():
+            for _, q, entry in sorted(_walk(p), key=lambda t: t[0]):
+                if entry.is_file():
+                    consider(q, entry.stat())
+                elif entry.is_dir():
                     skipped.append({"file": display_name(q),
                                     "reason": "a symbolic link to a folder (not followed)"})
                 else:
                     skipped.append({"file": display_name(q),
                                     "reason": "not a regular file (a broken link, a pipe or a device)"})
         elif p.is_file():
-            consider(p)
+            consider(p, p.stat())
         else:
             raise ConfigError(f"survey path not found: {p}")
     return files, skipped
@@ -190,9 +206,10 @@ def read_file(path: Path, work: Work | None = None) -> list[Table]:
     file-level failure. ``work`` (optional) receives the work done, for limits and tests."""
     work = Work() if work is None else work
     check_size(path)
-    if path.suffix.lower() == ".csv":
-        return _read_csv(path, work)
-    return _read_workbook(path, work)
+    tables = _read_csv(path, work) if path.suffix.lower() == ".csv" else _read_workbook(path, work)
+    for t in tables:
+        t.texts = {k: column_text(v) for k, v in t.columns.items()}
+    return tables
 
 
 def _read_one(path: Path) -> list[Table] | FileError:
@@ -240,12 +257,15 @@ def _read_all(files: list[Path], progress: bool):
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        # forkserver (fork where it is missing): workers start from a clean process that
-        # imported the reader once, never from a copy of a caller's threads
+        # fork is cheapest; from a process running other threads (a dask scheduler, say)
+        # workers start from a forkserver instead, never from a copy of those threads
         methods = mp.get_all_start_methods()
-        ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["forecast.survey.reader"])
+        if "fork" in methods and threading.active_count() == 1:
+            ctx = mp.get_context("fork")
+        else:
+            ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if ctx.get_start_method() == "forkserver":
+                ctx.set_forkserver_preload(["forecast.survey.reader"])
         chunk = max(1, min(64, len(files) // (n * 8)))
         with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
             for res in pool.map(_read_one, files, chunksize=chunk):
@@ -291,14 +311,13 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
     >>> s.counts["accepted"], s.frame["headcount"].tolist()
     (1, [12])
     """
-    if survey_year is not None:
-        lo, hi = SURVEY_YEAR_RANGE
-        if isinstance(survey_year, bool) or not isinstance(survey_year, int) or not lo <= survey_year <= hi:
-            raise ConfigError(f"survey year must be a whole number {lo} … {hi}, got {survey_year!r}")
+    if survey_year is not None and survey_year_problem(survey_year):
+        raise ConfigError(f"survey year {survey_year_problem(survey_year)}")
     files, skipped = collect_files(paths)
     ctl = load_controls(controls) if controls is not None else None
     tables: list[tuple[int, str, Table]] = []
     file_issues: list[dict] = []
+    rows = _RowChunks(survey_year)
     for idx, (path, res) in enumerate(zip(files, _read_all(files, progress))):
         name = display_name(path)
         if isinstance(res, FileError):
@@ -308,20 +327,59 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
             continue
         for t in res:
             tables.append((idx, name, t))
+            rows.add(idx, name, t)
             for row, col, value, code, detail in t.warnings:
                 file_issues.append({"_file_idx": idx, "file": name, "sheet": t.sheet, "row": row,
                                     "column": col, "value": value, "code": code,
                                     "message": message(code, detail)})
-    return _assemble(files, skipped, tables, file_issues, ctl, controls, survey_year)
+    parsed, issues = rows.result()
+    return _assemble(files, skipped, tables, file_issues, ctl, controls, parsed, issues)
 
 
-def _assemble(files, skipped, tables, file_issues, ctl, controls_src, survey_year=None) -> SurveyData:
-    raw = concat_tables(tables)
-    formulas: dict[tuple[int, str], set[int]] = {}
-    for part, (_, _, t) in enumerate(tables):
-        for key, rows in t.formulas.items():
-            formulas[(part, key)] = set(rows)
-    parsed, issues = validate_rows(raw, formulas, survey_year=survey_year)
+class _RowChunks:
+    """The row rules run chunk by chunk while the workers still read: they are row-local,
+    so the parsed rows and issues are those of one pass over the whole batch (the issue
+    list is sorted at the end)."""
+
+    FILES = 256
+
+    def __init__(self, survey_year):
+        self.survey_year = survey_year
+        self.pending: list[tuple[int, str, Table]] = []
+        self.files = 0
+        self.last = None
+        self.parts = 0
+        self.parsed: list[pd.DataFrame] = []
+        self.issues: list[dict] = []
+
+    def add(self, idx: int, name: str, t: Table) -> None:
+        self.pending.append((idx, name, t))
+        if idx != self.last:
+            self.files += 1
+            self.last = idx
+        if self.files >= self.FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        raw = concat_tables(self.pending, first_part=self.parts)
+        formulas: dict[tuple[int, str], set[int]] = {}
+        for part, (_, _, t) in enumerate(self.pending, start=self.parts):
+            for key, rows in t.formulas.items():
+                formulas[(part, key)] = set(rows)
+        parsed, issues = validate_rows(raw, formulas, survey_year=self.survey_year)
+        self.parsed.append(parsed)
+        self.issues += issues
+        self.parts += len(self.pending)
+        self.pending, self.files, self.last = [], 0, None
+
+    def result(self) -> tuple[pd.DataFrame, list[dict]]:
+        if self.pending or not self.parsed:
+            self.flush()
+        parsed = self.parsed[0] if len(self.parsed) == 1 else pd.concat(self.parsed, ignore_index=True)
+        return parsed, self.issues
+
+
+def _assemble(files, skipped, tables, file_issues, ctl, controls_src, parsed, issues) -> SurveyData:
     issues = file_issues + issues
     issues += outcomes.plausibility(parsed)
     totals = [(part, idx, name, t.sheet, r, seg, cells)

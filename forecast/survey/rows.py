@@ -28,6 +28,7 @@ import pandas as pd
 from forecast.classifiers import inn_format_ok, inn_is_valid, normalize_education, okved_section
 from forecast.columns import NEED_COLUMNS
 from forecast.params import MAX_CELL_NUMBER, SURVEY_YEAR_RANGE
+from forecast.survey.cells import cell_text, column_text
 from forecast.survey.layout import Table
 from forecast.survey.schema import FORM_KEYS, INT_KEYS, TEXT_KEYS, message
 
@@ -37,32 +38,36 @@ _RU = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$
 _PROF = re.compile(r"^\d{4,5}$")
 
 
-def cell_text(v: object) -> str:
-    """A cell as text: '' for empty; a whole number → its digits; a date → ISO.
-
-    >>> cell_text(7707083893.0), cell_text(" 12,5 "), cell_text(12.5), cell_text(None)
-    ('7707083893', '12,5', '12.5', '')
-    """
-    if v is None:
-        return ""
-    t = type(v)
-    if t is str:
-        return v.strip()
-    if t is bool:
-        return "TRUE" if v else "FALSE"
-    if t is float:
-        if v != v:
-            return ""
-        return str(int(v)) if v.is_integer() and abs(v) < 1e18 else repr(v)
-    if t is int:
-        return str(v)
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.isoformat()
-    return str(v).strip()
+_NAN = float("nan")
 
 
 def parse_numbers(raw: pd.Series, text: pd.Series) -> pd.Series:
-    """Numbers of cells (float, NaN where empty or not a number); booleans are not numbers."""
+    """Numbers of cells (float, NaN where empty or not a number); booleans are not numbers.
+
+    Number cells (float, int) are taken as they are in one pass; only the other cells
+    (numbers stored as text, dates …) go through the text rules.
+    """
+    vals = raw.tolist()
+    out = []
+    append = out.append
+    slow = []
+    for i, v in enumerate(vals):
+        t = type(v)
+        if t is float or t is int:
+            append(v)
+        else:
+            append(_NAN)
+            if not (v is None or t is bool or (t is str and not v)):
+                slow.append(i)
+    arr = np.array(out, dtype=float)
+    if slow:
+        idx = raw.index[slow]
+        arr[slow] = _parse_numbers_slow(raw.loc[idx], text.loc[idx]).to_numpy()
+    arr[~np.isfinite(arr) | (np.abs(arr) >= MAX_CELL_NUMBER)] = np.nan
+    return pd.Series(arr, index=raw.index)
+
+
+def _parse_numbers_slow(raw: pd.Series, text: pd.Series) -> pd.Series:
     obj = raw.astype(object)
     is_bool = obj.map(type).eq(bool).to_numpy()
     num = pd.to_numeric(obj.where(~is_bool, None).where(text.ne(""), None), errors="coerce")
@@ -96,21 +101,27 @@ def _date(v: object):
     return None
 
 
-def concat_tables(tables: list[tuple[int, str, Table]]) -> pd.DataFrame:
-    """One frame of raw cells for all files; absent columns are empty."""
+def concat_tables(tables: list[tuple[int, str, Table]], first_part: int = 0) -> pd.DataFrame:
+    """One frame of raw cells for all files; absent columns are empty. Tables are numbered
+    (column ``part``) from ``first_part`` on."""
     cols: dict[str, list] = {k: [] for k in FORM_KEYS}
+    texts: dict[str, list] = {k: [] for k in FORM_KEYS}
     meta: dict[str, list] = {"file_idx": [], "part": [], "file": [], "sheet": [], "row": [], "segment": []}
-    for part, (idx, name, t) in enumerate(tables):
+    for part, (idx, name, t) in enumerate(tables, start=first_part):
         n = len(t.rows)
+        have = t.texts if t.texts is not None else {}
         for k in FORM_KEYS:
-            cols[k].extend(t.columns.get(k, [""] * n))
+            col = t.columns.get(k)
+            cols[k].extend(col if col is not None else [""] * n)
+            texts[k].extend(have[k] if k in have else (column_text(col) if col is not None else [""] * n))
         meta["file_idx"].extend([idx] * n)
         meta["part"].extend([part] * n)
         meta["file"].extend([name] * n)
         meta["sheet"].extend([t.sheet] * n)
         meta["row"].extend(t.rows)
         meta["segment"].extend(t.segments)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    frame = pd.DataFrame({**{k: pd.Series(v, dtype=object) for k, v in cols.items()},
+                          **{f"_text_{k}": pd.Series(v, dtype=object) for k, v in texts.items()}})
     for k, v in meta.items():
         frame[k] = pd.Series(v, dtype=object if k in ("file", "sheet") else "int64") if v else pd.Series([], dtype=object)
     return frame
@@ -155,7 +166,8 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]],
     Returns the parsed frame (with a boolean ``rejected`` column) and the issue records.
     """
     n = len(raw)
-    text = {k: pd.Series([cell_text(v) for v in raw[k]], index=raw.index, dtype=object) for k in FORM_KEYS}
+    text = {k: (raw[f"_text_{k}"] if f"_text_{k}" in raw else
+                pd.Series(column_text(raw[k].tolist()), index=raw.index, dtype=object)) for k in FORM_KEYS}
     iss = _Issues(raw, text)
     out = pd.DataFrame(index=raw.index)
     fmask: dict[str, np.ndarray] = {}

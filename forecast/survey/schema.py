@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 
 from forecast.classifiers import normalize_label
@@ -114,9 +115,20 @@ def match_header(cell: object) -> tuple[str | None, int | None]:
     A year-form need header holds the stem ``потребност`` (or the word ``need``) and exactly
     one four-digit number; whether that year is T+1 … T+10 is decided once T is known.
     """
+    if type(cell) is str:
+        return _match_text(cell)  # header texts repeat from file to file: cached
+    return _match(cell)
+
+
+@functools.lru_cache(maxsize=8192)
+def _match_text(cell: str) -> tuple[str | None, int | None]:
+    return _match(cell)
+
+
+def _match(cell: object) -> tuple[str | None, int | None]:
     if cell is None or isinstance(cell, bool):
         return None, None
-    label = cell if type(cell) is str and cell in _BY_LABEL else normalize_label(cell)
+    label = normalize_label(cell)
     if not label:
         return None, None
     key = _BY_LABEL.get(label)

@@ -1,4 +1,4 @@
-"""The blank employer form (``kadry template OUT.xlsx --year T [--horizon H]``).
+"""The blank employer form (``kadry template OUT.xlsx|OUT.ods --year T [--horizon H]``).
 
 Sheet ``Потребность``: a title block (rows 1–3), the header (row 4, Russian display headers of
 survey-format.md, need headers in year form ``Дополнительная потребность в {T+k} г., чел.``),
@@ -6,7 +6,8 @@ data from row 5 with input rules on the first 1000 rows: drop-downs for educatio
 levels) and ОКВЭД2 (the divisions, listed on the hidden sheet ``Справочники``; finer codes
 such as ``47.11`` may be typed, the rule only informs), whole numbers ≥ 0 in the number
 columns, 2000–2100 for the survey year, a date for ``Дата заполнения``; text format for ИНН,
-ОКВЭД2 and profession codes so leading zeros stay; frozen header, readable widths.
+ОКВЭД2 and profession codes so leading zeros stay (as column formats, which Excel and
+LibreOffice apply to what is typed into the column); frozen header, readable widths.
 Sheet ``Инструкция``: how to fill it in, in Russian.
 
 The file is byte-for-byte deterministic: workbook properties carry fixed timestamps
@@ -33,6 +34,7 @@ from forecast.classifiers import EDUCATION_LEVELS, OKVED_DIVISIONS, OKVED_SECTIO
 from forecast.errors import ConfigError
 from forecast.params import MAX_NEED_HORIZON, SURVEY_YEAR_RANGE, ForecastParams
 from forecast.survey.schema import HEADERS_RU, NEED_HEADER_RU
+from forecast.survey.template_ods import ods_bytes
 
 DATA_SHEET = "Потребность"
 LISTS_SHEET = "Справочники"
@@ -101,12 +103,12 @@ def _build(year: int, horizon: int):
         c.alignment = Alignment(wrap_text=True, vertical="top")
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = _WIDTH.get(key, 16)
+        # formats by column, not on 1,000 empty cells each: the returned form stays small
+        # (a few KB of sheet XML instead of 136 KB) and quick to read back
         if key in _TEXT:
-            for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + INPUT_ROWS):
-                ws.cell(r, j).number_format = "@"
+            ws.column_dimensions[letter].number_format = "@"
         if key == "submitted_at":
-            for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + INPUT_ROWS):
-                ws.cell(r, j).number_format = "DD.MM.YYYY"
+            ws.column_dimensions[letter].number_format = "DD.MM.YYYY"
     ws.row_dimensions[HEADER_ROW].height = 60
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
 
@@ -169,7 +171,10 @@ _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 def write_template(path: str | Path, year: int, horizon: int | None = None) -> None:
     """Write the blank employer form for survey year ``year`` with ``horizon`` need columns.
 
-    ``horizon`` defaults to ``ForecastParams().horizon``; it must be 1 … 10.
+    ``horizon`` defaults to ``ForecastParams().horizon``; it must be 1 … 10. The kind of
+    file follows the name's extension: ``.xlsx`` or ``.ods``
+    (:mod:`forecast.survey.template_ods`); any other extension is a ConfigError (a usage
+    error), never an .xlsx under another name.
     """
     horizon = ForecastParams().horizon if horizon is None else int(horizon)
     if not 1 <= horizon <= MAX_NEED_HORIZON:
@@ -177,6 +182,16 @@ def write_template(path: str | Path, year: int, horizon: int | None = None) -> N
     lo, hi = SURVEY_YEAR_RANGE
     if not lo <= int(year) <= hi:
         raise ConfigError(f"--year must be {lo} … {hi}, got {year}")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".ods":
+        data = ods_bytes(int(year), template_columns(int(year), horizon), _WIDTH, _TEXT, INPUT_ROWS, HEADER_ROW,
+                         _instructions(int(year), horizon), (DATA_SHEET, LISTS_SHEET, HELP_SHEET))
+        _write(path, data)
+        return
+    if suffix != ".xlsx":
+        raise ConfigError(f"the form is written as .xlsx or .ods (by the file name's extension), "
+                          f"not {path.suffix or 'a name without an extension'}: {path.name}")
     wb, stamp = _build(int(year), horizon)
     buf = io.BytesIO()
     wb.save(buf)
@@ -194,8 +209,11 @@ def write_template(path: str | Path, year: int, horizon: int | None = None) -> N
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zout.writestr(zi, data)
-    path = Path(path)
+    _write(path, out.getvalue())
+
+
+def _write(path: Path, data: bytes) -> None:
     try:
-        path.write_bytes(out.getvalue())
+        path.write_bytes(data)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc}") from None

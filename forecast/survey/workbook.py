@@ -215,6 +215,13 @@ class Book:
         self.work = work
         self.kind, self.facts = sniff(path, work)
         self.ods: dict[str, OdsTable] | None = ods_tables(path, work) if self.kind == "ods" else None
+        if self.ods:
+            # calamine loads every table of an ods when it opens it: check them all first
+            for name, t in self.ods.items():
+                if t.rows * t.cols > MAX_SHEET_CELLS:
+                    raise FileError("E_FILE_TOO_LARGE", f"sheet {name!r} spans {t.rows * t.cols:,} cells "
+                                    f"from A1 (the limit is {MAX_SHEET_CELLS:,}): a stray value far to "
+                                    "the right of or below the table?")
         try:
             name = str(path)
             if (path.suffix.lower() in _SUFFIXES[self.kind]
@@ -231,6 +238,8 @@ class Book:
         except Exception as exc:  # calamine's errors: XmlError, ZipError, CalamineError …
             if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
                 raise FileError("E_ENCRYPTED") from None
+            if "cell limit" in str(exc).lower():
+                raise FileError("E_FILE_TOO_LARGE", f"{type(exc).__name__}: {exc}") from None
             raise FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}") from None
         #: every sheet's name, hidden ones included (the data-sheet rule looks at them)
         self.all_names = [m.name for m in meta]

@@ -17,7 +17,7 @@ size, which a zip bomb may lie about), with the limits of survey-format.md measu
 While streaming, facts the readers need later are noted per member (:class:`ZipFacts`):
 which worksheets hold formula elements or error cells, the last row number and the widest
 column reference of each xlsx worksheet (its real extent, whatever its ``<dimension>``
-says), and whether an ods content.xml has merged (spanned) cells.
+says), and whether an ods package is encrypted.
 
 Examples
 --------
@@ -27,11 +27,12 @@ Examples
 ...     z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row r="7"><c r="AB7"/></row></sheetData></worksheet>')
 >>> w = Work(); f = scan_zip(p, w)
 >>> f.extent["xl/worksheets/sheet1.xml"], w.inflated
-((7, 28), 97)
+((7, 28), 75)
 """
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import time
@@ -46,12 +47,14 @@ from forecast.params import (MAX_XML_BYTES, PARSE_NET_SECONDS, ZIP_MAX_RATIO,
 _CHUNK = 1 << 16
 _OUT_CHUNK = 1 << 20
 _MAX_MEMBERS = 10_000
+_IN_MEMORY = 8 << 20
 _UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
-_ROW_NUM = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
-_WIDE_REF = re.compile(rb" r=\"([A-Z]{2,3})\d")
-_ONE_LETTER = {n: b' r="' + bytes([64 + n]) for n in range(1, 27)}
-_ODS_SPANS = (b"number-rows-spanned", b"number-columns-spanned")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ROW_NUM = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL_COL = re.compile(rb"<c r=\"([A-Z]{1,3})\d")
+# the same with a namespace prefix (<x:row>, <x:c>): rare, and slower to search for
+_ROW_NUM_NS = re.compile(rb"<\w+:row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL_COL_NS = re.compile(rb"<\w+:c r=\"([A-Z]{1,3})\d")
 
 
 class FileError(Exception):
@@ -95,7 +98,6 @@ class ZipFacts:
     with_formulas: set[str] = field(default_factory=set)
     #: member → (last row number, widest column number) seen in a worksheet's cell refs
     extent: dict[str, tuple[int, int]] = field(default_factory=dict)
-    ods_spans: bool = False
     encrypted: bool = False
 
 
@@ -127,6 +129,18 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise FileError("E_FILE_UNREADABLE", f"zip member {info.filename} uses an unsupported compression")
     dec = zlib.decompressobj(-15)
+    if info.file_size <= _OUT_CHUNK and left <= 4 * _OUT_CHUNK:
+        # a small member (most parts of a form): one read, one bounded inflate — at most one
+        # byte past the declared size comes out, which the caller refuses
+        try:
+            raw = fh.read(left)
+            out = dec.decompress(raw, info.file_size + 1)
+            if not dec.unconsumed_tail and len(out) <= info.file_size:
+                out += dec.flush()
+        except zlib.error as exc:
+            raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}: {exc}") from None
+        yield out, len(raw) - len(dec.unconsumed_tail)
+        return
     try:
         while left > 0 and not dec.eof:
             chunk = fh.read(min(_CHUNK, left))
@@ -148,7 +162,10 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
 
 def scan_zip(path: Path, work: Work) -> ZipFacts:
     """Check every member of the zip at ``path``; return what the readers need to know."""
-    with open(path, "rb") as fh:
+    # a small file (the usual return) is read once and scanned in memory: no seek and
+    # read calls per member
+    small = path.stat().st_size <= _IN_MEMORY
+    with (io.BytesIO(path.read_bytes()) if small else open(path, "rb")) as fh:
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
@@ -203,26 +220,20 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
         window = tail + out
         if b"<!" in window and _UNSAFE.search(window):
             raise FileError("E_UNSAFE_XML", name)
-        if name not in facts.with_formulas and (b't="e"' in window
-                                                  or any(t in window for t in _FORMULA_TAGS)):
-            facts.with_formulas.add(name)
         if sheet_like:
-            rows = _ROW_NUM.findall(window)
+            # formulas and error cells live in worksheets only
+            if name not in facts.with_formulas and (
+                    b't="e"' in window
+                    or ((b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window))):
+                facts.with_formulas.add(name)
+            ns = b":row" in window
+            rows = _ROW_NUM.findall(window) + (_ROW_NUM_NS.findall(window) if ns else [])
             if rows:
                 max_row = max(max_row, max(map(int, rows)))
-            if b' r="' in window:
-                # the widest column: one-letter references by 26 substring tests, longer
-                # ones (rare in a form) by a regular expression
-                if max_col < 26:
-                    for n in range(26, max_col, -1):
-                        if _ONE_LETTER[n] in window:
-                            max_col = n
-                            break
-                cols = _WIDE_REF.findall(window)
-                if cols:
-                    max_col = max(max_col, max(_col_number(c) for c in cols))
-        elif name == "content.xml" and not facts.ods_spans and any(s in window for s in _ODS_SPANS):
-            facts.ods_spans = True
+            cols = _CELL_COL.findall(window) + (_CELL_COL_NS.findall(window) if ns or b":c " in window else [])
+            if cols:
+                widest = max(set(cols), key=lambda c: (len(c), c))
+                max_col = max(max_col, _col_number(widest))
         elif name == "META-INF/manifest.xml" and b"encryption-data" in window:
             facts.encrypted = True
         tail = window[-32:]

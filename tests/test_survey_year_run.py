@@ -1,0 +1,48 @@
+"""The survey year of a run (issue 11, item 4): three stray rows dated 2031 must not move the
+forecast to 2031. ``[survey] year`` pins T (later rows E_SURVEY_YEAR); without it, the thin
+2031 wave is reported (W_THIN_WAVE)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forecast.pipeline import run
+from forecast.survey import read_surveys
+
+T = 2026
+HEADER = ("survey_year;inn;employer;okved;profession_code;profession;education;headcount;need_1\n")
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Path:
+    from forecast.sample import generate_region, write_region
+
+    folder = tmp_path_factory.mktemp("region")
+    write_region(generate_region(seed=11, n_employers=30, first_wave=2022, last_wave=T, horizon=5), folder)
+    stray = folder / "surveys" / "stray_2031.csv"
+    stray.write_text(HEADER + "".join(f"2031;7707083893;ООО «Ромашка»;41.20;1268{i};Каменщик;СПО-КРС;10;1\n"
+                                      for i in range(3)), encoding="utf-8")
+    return folder
+
+
+def test_unpinned_thin_wave_is_reported(region):
+    data = read_surveys(region / "surveys")
+    thin = data.issues[data.issues["code"] == "W_THIN_WAVE"]
+    assert len(thin) == 1 and "2031" in thin["message"].iloc[0]
+    assert thin["file"].iloc[0] is None and thin["row"].iloc[0] is None
+
+
+def test_pinned_year_rejects_later_rows_and_fixes_t(region):
+    toml = (region / "kadry.toml").read_text(encoding="utf-8")
+    assert "[survey]\n" in toml
+    (region / "pinned.toml").write_text(toml.replace("[survey]\n", f"[survey]\nyear = {T}\n", 1), encoding="utf-8")
+    result = run(region / "pinned.toml")
+    assert result.survey_year == T
+    iss = result.survey.issues
+    bad = iss[iss["code"] == "E_SURVEY_YEAR"]
+    assert len(bad) == 3 and set(bad["value"]) == {"2031"}
+    assert all("after the survey year of this run" in m for m in bad["message"])
+    assert (result.survey.frame["survey_year"] <= T).all()
+    assert int(result.demand["year"].min()) <= T < int(result.demand["year"].max())
