@@ -59,10 +59,11 @@ def _country(tmp: Path, n: int, sample: Path) -> Path:
 def _run(nat: Path, out: Path, workers: int) -> tuple[float, dict]:
     from forecast.national import run_national
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = run_national(nat, out=out, workers=workers)
     result.write()
     wall = time.perf_counter() - t0
+    result.timings["bench_cpu"] = time.process_time() - c0  # this process only (serial: everything)
     return wall, result
 
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> dict:
         print("bench_national: dask/distributed not installed (pip install 'kadry[dask]'): "
               "only the in-process baseline is measured")
     rows = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sample = _sample_region(tmp)
@@ -90,7 +92,10 @@ def main(argv: list[str] | None = None) -> dict:
             if not args.no_serial:
                 wall, res = _run(nat, tmp / f"out_serial_{n}", 0)
                 row.update(serial_s=wall, per_region_s=res.timings["regions"] / n,
+                           per_region_cpu_s=res.timings["bench_cpu"] / n,
                            central_s=res.timings.get("rollup", 0.0) + res.timings.get("national_files", 0.0))
+            if not have_dask and args.no_serial:
+                continue
             if have_dask:
                 wall, res = _run(nat, tmp / f"out_dask_{n}", cores)
                 row.update(dask_s=wall, dask_regions_s=res.timings["regions"],
@@ -111,16 +116,19 @@ def main(argv: list[str] | None = None) -> dict:
                                             if p.is_file())
             rows.append(row)
             shutil.rmtree(nat.parent)
+    load_after = os.getloadavg()
+    print(f"load average (1 min) before/after: {load_before[0]:.1f}/{load_after[0]:.1f} on {cores} cores")
     print(f"{'per core':>8} {'regions':>7} {'serial s':>9} {'dask s':>7} {'speedup':>7} "
-          f"{'s/region':>8} {'central s':>9} {'net B/reg':>9}")
+          f"{'s/region':>8} {'cpu/reg':>7} {'central s':>9} {'net B/reg':>9}")
     for r in rows:
         def f(key, fmt):
             return format(r[key], fmt) if key in r else "-"
         print(f"{r['per_core']:>8} {r['regions']:>7} {f('serial_s', '9.1f'):>9} {f('dask_s', '7.1f'):>7} "
-              f"{f('speedup', '7.2f'):>7} {f('per_region_s', '8.2f'):>8} {f('central_s', '9.2f'):>9} "
+              f"{f('speedup', '7.2f'):>7} {f('per_region_s', '8.2f'):>8} {f('per_region_cpu_s', '7.2f'):>7} "
+              f"{f('central_s', '9.2f'):>9} "
               f"{r['network_bytes_per_region']:>9}")
     result = {"benchmark": "national", "python": platform.python_version(), "machine": platform.machine(),
-              "cores": cores, "rows": rows}
+              "cores": cores, "load_average_before_after": [load_before[0], load_after[0]], "rows": rows}
     save("national", result)
     return result
 
