@@ -262,3 +262,61 @@ def test_no_region_finished_is_exit_3_without_national_files(tmp_path, capsys):
 def test_run_has_no_backend_option(capsys):
     assert main(["run", "--help"]) == 0
     assert "--backend" not in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- national workbook
+def _nat_result(tmp_path, language, tables):
+    from forecast.config import national_config_from_mapping
+    from forecast.national.run import NationalResult
+
+    cfg = national_config_from_mapping({"national": {"name": "Test", "regions": [__file__]},
+                                        "output": {"language": language, "dir": str(tmp_path)}})
+    regions = [{"code": c, "name": f"Region {c}", "status": "ok", "message": "", "config": f"{c}.toml",
+                "survey_year": 2025, "waves": [2024, 2025], "respondents": 3, "rows_accepted": 10,
+                "rows_rejected": 0, "horizon": 1, "employment_T": 1.0, "demand_total": 2.0, "quota_total": None,
+                "issues": [{"source": "survey", "severity": "warning", "code": "W_X", "count": 2}]}
+               for c in tables]
+    regions.append({"code": "09", "name": "Broken", "status": "failed", "message": "no rows", "config": "09.toml"})
+    empty_q = read_text_csv(csv_bytes(pd.DataFrame({c: [] for c in national_quotas({}).columns[1:]})))
+    return NationalResult(config=cfg, survey_year=2025, regions=regions, demand=national_demand(tables),
+                          quotas=national_quotas({c: empty_q for c in tables}),
+                          rf_scenarios=sorted({"base"} & set.intersection(*[set(t["scenario"]) for t in tables.values()])),
+                          backend={"kind": "in_process", "workers": 0})
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_national_workbook_and_manifest(tmp_path, language):
+    import json
+    from openpyxl import load_workbook
+
+    rows = [_row(year=2025, employment=5.0, employment_lo_80=5.0, employment_hi_80=5.0),
+            _row(year=2026, employment=6.0, employment_lo_80=4.0, employment_hi_80=8.0, demand=1.0,
+                 demand_lo_80=0.0, demand_hi_80=2.0, expansion=1.0, replacement=0.0, vacancies=0.0),
+            _row(level="profession", code="1", edu="ВО", year=2026, employment=6.0, demand=1.0)]
+    nat = _nat_result(tmp_path, language, {"01": _region(rows), "02": _region(rows)})
+    out = nat.write()
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["demand_national.csv", "manifest.json", "national_2025.xlsx", "quotas_national.csv"]
+    wb = load_workbook(out / "national_2025.xlsx")
+    from forecast.report.labels import NATIONAL_SHEETS
+
+    assert wb.sheetnames == [pair[1 if language == "en" else 0] for pair in NATIONAL_SHEETS.values()]
+    values = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Broken" in values and "no rows" in values and "REGION_FAILED" in values
+    assert any(isinstance(v, str) and "09" in v and ("Left out" if language == "en" else "не включены") in v
+               for v in values)
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in m["regions"]] == ["ok", "ok", "failed"]
+    assert m["rf"] == {"regions": ["01", "02"], "excluded": ["09"], "scenarios": ["base"]}
+    assert set(m["outputs"]) == {"demand_national.csv", "quotas_national.csv", "national_2025.xlsx"}
+    assert nat.exit_code == 1
+    again = _nat_result(tmp_path / "b", language, {"01": _region(rows), "02": _region(rows)})
+    assert again.files()["national_2025.xlsx"] == nat.files()["national_2025.xlsx"]  # deterministic bytes
+
+
+def test_no_common_scenario_still_writes_the_workbook(tmp_path):
+    a = _region([_row(scenario="base", year=2026, employment=1.0, demand=1.0)])
+    b = _region([_row(scenario="target", year=2026, employment=1.0, demand=1.0)])
+    nat = _nat_result(tmp_path, "ru", {"01": a, "02": b})
+    assert nat.rf_scenarios == [] and "RF" not in set(nat.demand["region_code"])
+    assert nat.files()["national_2025.xlsx"][:2] == b"PK"

@@ -137,10 +137,13 @@ def run_on_dask(tasks: dict[str, tuple[str, str, str]], scheduler: str = "", wor
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         record = {"kind": "scheduler", "address": scheduler,
                   "workers": len(client.scheduler_info().get("workers", {}))}
+        if not record["workers"]:  # tasks wait for workers to join: say so rather than hang silently
+            print(f"kadry: the Dask scheduler at {scheduler} has no workers yet; the regions wait "
+                  "for workers to join", file=sys.stderr, flush=True)
     else:
         n = workers if workers is not None else (os.cpu_count() or 1)
         import logging

@@ -235,7 +235,7 @@ def settle(regions: list[dict[str, Any]], results: dict[str, dict]) -> int | Non
     >>> results = {"01": {"status": "ok", "survey_year": 2025}, "02": {"status": "ok", "survey_year": 2024},
     ...            "03": {"status": "failed", "message": "no rows"}}
     >>> settle(regions, results), [r["status"] for r in regions], regions[1]["finished"]
-    (2025, ['ok', 'failed', True])
+    (2025, ['ok', 'failed', 'failed'], True)
     """
     for r in regions:
         if r["status"] == "pending":
