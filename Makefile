@@ -26,7 +26,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 $(BENCHSTAMP): pyproject.toml
 	$(PY) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[dev,bench]"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[dev,bench,dask]"
 	touch $@
 
 ## demo: install and run the whole annual cycle on the bundled sample region (writes out/demo/)

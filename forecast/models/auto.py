@@ -78,6 +78,9 @@ from forecast.models.intervals import Calibration
 __all__ = ["AutoForecaster", "MEMBERS"]
 
 COMBINE = ("median", "mean")
+#: fewer series than this are fitted in the calling process whatever ``n_jobs`` says:
+#: starting worker processes (~1 s) costs more than it saves on a survey-sized frame
+PARALLEL_MIN_SERIES = 20_000
 
 
 class AutoForecaster(BaseEstimator):
@@ -97,9 +100,12 @@ class AutoForecaster(BaseEstimator):
     chunk_size : int
         Series processed together (memory/speed; results do not depend on it).
     n_jobs : int or None
-        Worker processes for the chunks (joblib/loky; ``-1``/``None`` = all cores, as in
-        scikit-learn ``-1``). A frame of one chunk runs in the calling process. Results are
-        identical for any ``n_jobs``.
+        Worker processes for the chunks (joblib/loky, scikit-learn's convention: ``-1``,
+        the default, = all cores; ``None`` = joblib's default, 1 unless set by
+        ``joblib.parallel_config``). A frame of one chunk runs in the calling process. Results are
+        identical for any ``n_jobs``. Frames of fewer than ``PARALLEL_MIN_SERIES``
+        (20,000) series always run in the calling process (process start-up would cost more
+        than it saves).
 
     Attributes
     ----------
@@ -164,7 +170,8 @@ class AutoForecaster(BaseEstimator):
         size = int(self.chunk_size)
         parts = [block.take(slice(s, min(s + size, len(block)))) for s in range(0, len(block), size)]
         args = (self.calibration_horizon_, int(self.n_windows), self.combine, len(block))
-        self.chunks_ = _map(fit_chunk, [(p, *args) for p in parts], self.n_jobs)
+        n_jobs = self.n_jobs if len(block) >= PARALLEL_MIN_SERIES else 1
+        self.chunks_ = _map(fit_chunk, [(p, *args) for p in parts], n_jobs)
         self.calibration_ = Calibration.pool([c.errors for c in self.chunks_], [c.rel for c in self.chunks_])
         self.block_ = block
         return self
