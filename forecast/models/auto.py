@@ -71,7 +71,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from forecast.models._engine import MEMBERS, calibration_horizon, fit_chunk, predict_chunk
-from forecast.models._frame import SeriesBlock, forecast_frame, interval_columns
+from forecast.models._frame import forecast_frame, interval_columns
 from forecast.models.base import as_block, check_h
 from forecast.models.intervals import Calibration
 
