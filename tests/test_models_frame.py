@@ -103,10 +103,23 @@ def test_missing_y_is_a_gap_not_an_error():
     assert to_block(df).values.tolist() == [[1.0, 2.0, 3.0, 4.0]]
 
 
-def test_n_jobs_1_and_2_identical():
+def test_n_jobs_1_and_2_identical(monkeypatch):
+    from forecast.models import auto
+
+    calls = []
+
+    class Spy(auto.Parallel):
+        def __call__(self, iterable):
+            calls.append(self.n_jobs)
+            return super().__call__(iterable)
+
+    monkeypatch.setattr(auto, "Parallel", Spy)
+    monkeypatch.setattr(auto, "PARALLEL_MIN_SERIES", 10)  # small frame, real worker processes
     df = _frame(n=90, seed=7)
     a = AutoForecaster(n_jobs=1, chunk_size=25).fit(df).predict(6, level=LEVELS)
+    assert calls == []
     m = AutoForecaster(n_jobs=2, chunk_size=25).fit(df)
+    assert calls == [2]
     assert len(m.chunks_) == 4
     b = m.predict(6, level=LEVELS)
     pd.testing.assert_frame_equal(a, b, check_exact=True)

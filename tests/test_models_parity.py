@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
 
-from forecast.models import SES, Drift, Holt, Naive, Theta
+from forecast.models import ETS, SES, Drift, Holt, Naive, Theta
 from forecast.models._frame import to_block
 from forecast.models.ets import holt_filter
 from forecast.models.theta import ols_line
@@ -128,3 +128,73 @@ def test_arima_member_matches_statsmodels_and_falls_back():
     ref = SMARIMA(y, order=(0, 1, 1), trend="t").fit().forecast(3)
     np.testing.assert_allclose(fc.loc[fc.unique_id == "long", "yhat"], ref, rtol=1e-8)
     np.testing.assert_allclose(fc.loc[fc.unique_id == "short", "yhat"], [4.0, 5.0, 6.0])  # drift
+
+
+@pytest.mark.parametrize("alpha, beta, phi", [(0.5, 0.3, 0.9), (0.3, 0.1, 1.0)])
+def test_holt_matches_statsmodels_ets_model(alpha, beta, phi):
+    """The same recursion in statsmodels' state-space ETSModel (β_ETS = α·β)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    df = _frame(SERIES)
+    damped = phi < 1
+    l0, b0 = 49.0, 0.7
+    fc = Holt(damped=damped, alpha=alpha, beta=beta, phi=phi if damped else None, level0=l0,
+              trend0=b0).fit(df).predict(6)
+    for key, y in SERIES.items():
+        params = [alpha, alpha * beta] + ([phi] if damped else []) + [l0, b0]
+        model = ETSModel(y, error="add", trend="add", damped_trend=damped, initialization_method="known",
+                         initial_level=l0, initial_trend=b0)
+        ref = model.smooth(params).forecast(6)
+        np.testing.assert_allclose(fc.loc[fc.unique_id == key, "yhat"], ref, rtol=1e-8)
+
+
+def _dotm_plain(y, alpha, theta, level0, h):
+    """Per-series dynamic optimised Theta (Fiorucci et al. 2016): the theta line's
+    intercept/slope are the OLS fit of the points seen so far; returns (sse, forecasts)."""
+    n = len(y)
+    w = 1 - 1 / theta
+
+    def line(k):  # OLS of y[:k] on t = 1..k (slope 0 with one point)
+        if k == 1:
+            return y[0], 0.0
+        B, A = np.polyfit(np.arange(1, k + 1), y[:k], 1)
+        return A, B
+
+    lev, sse = level0, 0.0
+    for s in range(1, n + 1):
+        yhat = lev
+        if s > 1:
+            A, B = line(s - 1)
+            yhat += w * (A * (1 - alpha) ** (s - 1) + B * (1 - (1 - alpha) ** s) / alpha)
+        sse += (y[s - 1] - yhat) ** 2
+        lev = alpha * y[s - 1] + (1 - alpha) * lev
+    A, B = line(n)
+    fc = [lev + w * (A * (1 - alpha) ** n + B * (k - 1 + (1 - (1 - alpha) ** (n + 1)) / alpha))
+          for k in range(1, h + 1)]
+    return sse, np.array(fc)
+
+
+def test_dotm_matches_plain_implementation():
+    df = _frame(SERIES)
+    m = Theta(theta=None, dynamic=True).fit(df)
+    fc = m.predict(6)
+    for i, (key, y) in enumerate(SERIES.items()):
+        sse, ref = _dotm_plain(np.asarray(y), m.alpha_[i], m.theta_[i], m.level0_[i], 6)
+        np.testing.assert_allclose(fc.loc[fc.unique_id == key, "yhat"], ref, rtol=1e-9)
+        np.testing.assert_allclose(m.sigma2_[i] * (len(y) - 3), sse, rtol=1e-8)
+
+
+def test_ets_forms_match_holt_and_selection_is_smallest_aicc():
+    """ETS's AAN/AAdN forms are Holt()/Holt(damped=True) fits, and each series gets the
+    form with the smallest AICc of those fits (k = 3, 5, 6)."""
+    from forecast.models.ets import aicc
+
+    df = _frame(SERIES)
+    m = ETS().fit(df)
+    n = m.block_.lengths
+    for form, model in (("AAN", Holt()), ("AAdN", Holt(damped=True)), ("ANN", SES())):
+        h = model.fit(df)
+        np.testing.assert_allclose(m.forms_[form]["sse"], h.sse_, rtol=1e-12)
+        np.testing.assert_allclose(m.forms_[form]["level"], h.level_, rtol=1e-12)
+    ics = np.stack([aicc(m.forms_[f]["sse"], n, k) for f, k in (("ANN", 3), ("AAN", 5), ("AAdN", 6))])
+    assert (np.array(["ANN", "AAN", "AAdN"])[np.argmin(ics, axis=0)] == m.selected_).all()

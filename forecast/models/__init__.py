@@ -1,7 +1,7 @@
 """Vectorised time-series engine for many short annual series (long frame unique_id, ds, y).
 
-``AutoForecaster`` is the default (median of ETS, damped Holt, DOTM and drift with
-calibrated intervals); the members (``Naive``, ``Drift``, ``SES``, ``Holt``, ``ETS``,
+``AutoForecaster`` is the default (median of naive, drift, Holt, damped Holt, ETS and DOTM
+with calibrated intervals; pandas or Dask DataFrames); the members (``Naive``, ``Drift``, ``SES``, ``Holt``, ``ETS``,
 ``Theta``; ``ARIMA`` is an optional slow statsmodels member) follow scikit-learn conventions and work on all series at once with numpy.
 ``backtest`` runs rolling-origin evaluations; ``metrics`` holds sMAPE, MASE, coverage,
 Winkler score and ``accuracy_table``.

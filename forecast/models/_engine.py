@@ -31,8 +31,9 @@ from forecast.models.theta import Theta
 __all__ = ["MEMBERS", "ChunkFit", "fit_members", "combine_members", "calibration_horizon",
            "calibration_errors", "fit_chunk", "predict_chunk"]
 
-#: members of the default combination (order is irrelevant for the median)
-MEMBERS = ("ets", "damped", "dotm", "drift")
+#: members of the default combination (order is irrelevant for the median); the choice
+#: and its evidence: :mod:`forecast.models.auto` and benchmarks/select_auto.py
+MEMBERS = ("naive", "drift", "holt", "damped", "ets", "dotm")
 #: series shorter than this get the naive/drift blend
 SHORT = 4
 #: interval widening for the naive/drift blend of 2–3 point series
@@ -60,10 +61,13 @@ def fit_members(block: SeriesBlock) -> dict:
 
 
 def member_means(fitted: dict, h: int) -> dict:
-    """(n, h) point forecasts of each member; damped Holt is the ETS fit's AAdN form."""
-    d = fitted["ets"].forms_["AAdN"]
+    """(n, h) point forecasts of each member; Holt and damped Holt are the ETS fit's AAN
+    and AAdN forms (the same least-squares fits as ``Holt()``/``Holt(damped=True)``)."""
+    forms = fitted["ets"].forms_
     return {"ets": fitted["ets"].predict_mean(h),
-            "damped": holt_forecast(d["level"], d["trend"], d["phi"], h),
+            "holt": holt_forecast(forms["AAN"]["level"], forms["AAN"]["trend"], 1.0, h),
+            "damped": holt_forecast(forms["AAdN"]["level"], forms["AAdN"]["trend"], forms["AAdN"]["phi"], h),
+            "naive": np.repeat(last_value(fitted["drift"].block_)[:, None], h, axis=1),
             "dotm": fitted["dotm"].predict_mean(h),
             "drift": fitted["drift"].predict_mean(h)}
 

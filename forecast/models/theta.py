@@ -77,15 +77,17 @@ def fit_theta(values, lengths, alphas, thetas, dynamic: bool):
         decay = (1 - a) ** t
         sq[t] = decay * decay
         np.subtract(y, lev, out=d)  # one-step error of the SES part (buffers: hot loop)
-        e[...] = d
         if t > 0:  # no theta line before the first observation (dynamic) — static: t ≥ 1 too
             A, B = _line(*cs) if dynamic else (nA, nB)
-            np.multiply(A[:, None], w * decay, out=buf)
-            e -= buf
-            np.multiply(B[:, None], w * (1 - (1 - a) ** (t + 1)) / a, out=buf)
-            e -= buf
+            # the theta line's term A·c₁(g) + B·c₂(g) for all series × grid points: one
+            # (n, 2) @ (2, G) product instead of two outer products
+            np.matmul(np.stack([A, B], axis=1), np.concatenate([w * decay, w * (1 - (1 - a) ** (t + 1)) / a]),
+                      out=buf)
+            np.subtract(d, buf, out=e)
         elif not dynamic:
-            e -= nA[:, None] * w + nB[:, None] * w
+            np.subtract(d, nA[:, None] * w + nB[:, None] * w, out=e)
+        else:
+            e[...] = d
         if not full:
             e *= m
             d *= m  # the level freezes after a series' end
