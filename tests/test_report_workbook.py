@@ -195,12 +195,17 @@ def test_render_is_deterministic(run, files):
 
 
 def test_write_outputs_replaces_and_prunes_stale_plots(tmp_path, files):
+    """A plot the previous run listed in its manifest and this run does not write is
+    removed; a picture kadry never wrote stays (issue 14: files kadry did not write)."""
     out = tmp_path / "out"
     (out / "plots").mkdir(parents=True)
     (out / "plots" / "fan_09_old.png").write_bytes(b"old")
+    (out / "plots" / "analyst.png").write_bytes(b"mine")
+    (out / "manifest.json").write_text('{"outputs": {"plots/fan_09_old.png": "x"}}', encoding="utf-8")
     (out / "demand.csv").write_bytes(b"old")
     write_outputs(files, out)
     assert not (out / "plots" / "fan_09_old.png").exists()
+    assert (out / "plots" / "analyst.png").read_bytes() == b"mine"
     assert (out / "demand.csv").read_bytes() == files["demand.csv"]
     assert not list(out.rglob("*.tmp"))
 
