@@ -16,6 +16,19 @@ Choices where the contract is silent (written down here, as the brief asks):
 * ``W_NO_CONTROL`` (not in the contract): respondents in a section that the control totals
   do not cover keep weight 1; reported once per (survey_year, section).
 
+Messages in two languages (issue 14): every message is built from its facts, never by
+translating English text. :data:`MESSAGES` (English) and :data:`MESSAGES_RU` hold one template
+per code with the same placeholders; codes whose message is a whole sentence fill
+``{detail}`` with a :class:`Detail` (a key of :data:`DETAILS`, English and Russian, plus its
+fields: numbers, names, values quoted from the input); skipped files' reasons are keys of
+:data:`SKIP_REASONS`. An issue record carries ``message`` (English) and ``message_ru``
+(:func:`messages`); the contract's issues frame (``SurveyData.issues``, the JSON report) keeps
+the English ``message`` only, and the Russian texts travel beside it in
+``SurveyData.messages_ru`` (``SurveyData.messages(lang)``) and in each skipped entry's
+``reason_ru``, which the workbook of a Russian run shows. ``survey_report.json`` and the
+``kadry validate`` console summary stay English: they are for programs and the JSON contract
+(the console lists codes, which are the same in both languages).
+
 Examples
 --------
 >>> match_header("  ИНН ")
