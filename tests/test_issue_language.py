@@ -75,6 +75,22 @@ def test_message_is_built_from_facts_in_either_language():
         message("E_REQUIRED", "", "de")
 
 
+def test_file_error_keeps_its_facts_across_processes():
+    """A FileError comes back from a worker process pickled: its facts, not only its English
+    text, survive, so the Russian message is built from them too."""
+    import pickle
+
+    from forecast.survey.schema import messages
+    from forecast.survey.zipscan import FileError
+
+    exc = FileError("E_FILE_TOO_LARGE", Detail.of("rows_over", limit=200000))
+    back = pickle.loads(pickle.dumps(exc))
+    assert back.detail == exc.detail == "more than 200,000 data rows"
+    assert messages(back.code, back.facts) == {
+        "message": "the file is too large to read safely: more than 200,000 data rows",
+        "message_ru": "файл слишком велик для безопасного чтения: больше 200\u00a0000 строк данных"}
+
+
 # --- the check a Russian message must pass ---------------------------------------------------
 
 #: proper names of formats and programs: the same words in a Russian sentence

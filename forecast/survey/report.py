@@ -39,8 +39,9 @@ class SurveyData:
     def messages(self, lang: str = "en") -> pd.Series:
         """The issue messages in ``lang`` ("en" or "ru"), indexed like ``issues``.
 
-        Russian falls back to English where no Russian text was built (a SurveyData made
-        by hand without ``messages_ru``).
+        Russian falls back to English where no Russian text was built: a SurveyData made by
+        hand without ``messages_ru``, or whose ``issues`` were replaced after reading (the
+        Russian texts no longer match them row for row).
         """
         if lang not in ("en", "ru"):
             raise ValueError(f"unknown language {lang!r} (expected en or ru)")

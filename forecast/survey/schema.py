@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import numbers
 import re
+import string
 
 from forecast.classifiers import normalize_label
 from forecast.columns import NEED_COLUMNS
@@ -432,10 +434,25 @@ class Detail:
 
     def render(self, lang: str = "en") -> str:
         en, ru = DETAILS[self.key]
-        return (ru if _lang(lang) == "ru" else en).format(**dict(self.fields))
+        if _lang(lang) == "ru":
+            return _RU_NUMBERS.format(ru, **dict(self.fields))
+        return en.format(**dict(self.fields))
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+class _RussianNumbers(string.Formatter):
+    """Numbers the Russian way: a space between thousands, a decimal comma (2 500,5)."""
+
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            text = text.replace(",", "\u00a0").replace(".", ",")
+        return text
+
+
+_RU_NUMBERS = _RussianNumbers()
 
 
 def _lang(lang: str) -> str:
