@@ -93,6 +93,8 @@ class Allocation:
     method: str            # zero, capacity, greedy, dp, milp, relaxed, fallback
     relaxed: bool = False  # the minimum-group rule was dropped (infeasible)
     message: str | None = None
+    #: the solver's error when ``method`` is fallback (for the issue message in either language)
+    solver_error: str | None = None
 
 
 def targets(quota: int, weight: np.ndarray) -> np.ndarray:
@@ -390,7 +392,7 @@ def allocate(
     m = int(min(max(int(min_group), 0), quota))
     hi = np.minimum(cap, quota)
     relaxed_alloc = _greedy(quota, np.zeros(n, dtype=np.int64), hi, target)
-    method_used, relaxed, message = "greedy", False, None
+    method_used, relaxed, message, solver_error = "greedy", False, None, None
     alloc = relaxed_alloc
     if m > 1 and np.any((relaxed_alloc > 0) & (relaxed_alloc < m)):
         if not min_group_feasible(quota, cap, m):
@@ -408,11 +410,12 @@ def allocate(
                     alloc, method_used = _milp(quota, cap, target, m), "milp"
                 except SolverError as err:  # the solver never fails the run (§6)
                     alloc, method_used = _dp_checked(quota, cap, target, m), "fallback"
+                    solver_error = str(err)
                     message = (f"MILP solver failed ({err}); allocated by the dynamic "
                                "programme instead (exact: the same optimum)")
     out = np.empty(n, dtype=np.int64)
     out[order] = alloc
-    return Allocation(out, target_in, 0, method_used, relaxed, message)
+    return Allocation(out, target_in, 0, method_used, relaxed, message, solver_error)
 
 
 __all__ = ["Allocation", "allocate", "objective", "targets", "min_group_feasible", "DP_LIMIT",

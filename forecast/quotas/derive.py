@@ -164,7 +164,9 @@ def quotas_from_inputs(
                 issues.append(issue(
                     "colleges", "", "programme_code", r.programme_code, "warning",
                     "min_group_relaxed" if a.relaxed else "allocation_fallback",
-                    f"programme {r.programme_code}, quota {q}: {a.message}",
+                    programme=r.programme_code, quota=q,
+                    # the rule's group as allocate applies it (never above the quota)
+                    min_group=int(min(max(int(p.min_group), 0), q)), error=a.solver_error,
                 ))
         a = memo[key]
         k = len(g["cap"])

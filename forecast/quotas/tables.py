@@ -61,10 +61,39 @@ from forecast.tabular import read_text_table
 #: tolerance of "weights sum to 1" (methodology.md §4)
 WEIGHT_TOLERANCE = 1e-6
 
-#: columns of the issues frame (ISSUE_COLUMNS with ``table`` in place of file and sheet)
+#: columns of the issues frame (ISSUE_COLUMNS with ``table`` in place of file and sheet, and
+#: ``message_ru``: the same message in Russian, for the workbook of a Russian run)
 QUOTA_ISSUE_COLUMNS: tuple[str, ...] = (
-    "table", "row", "column", "value", "severity", "code", "message",
+    "table", "row", "column", "value", "severity", "code", "message", "message_ru",
 )
+
+#: issue code → message template (English, Russian), same placeholders; ``{at}`` is where the
+#: cell is (:meth:`Table.at` / :meth:`Table.at_ru`)
+QUOTA_MESSAGES: dict[str, tuple[str, str]] = {
+    "programme_code_format": (
+        "{at}: programme code {programme!r} is not of the form NN.NN.NN (ФГОС СПО); used as given",
+        "{at}: код программы {programme!r} не вида NN.NN.NN (ФГОС СПО); взят как есть"),
+    "unknown_programme": (
+        "{at}: programme {programme!r} of college {college} is not in the programmes table; "
+        "row ignored",
+        "{at}: программы {programme!r} организации {college} нет в таблице программ; "
+        "строка не учтена"),
+    "future_cohort": (
+        "{at}: admission year {year} is after the survey year {survey_year}; row ignored (only "
+        "students already enrolled count)",
+        "{at}: год приёма {year} позже года обследования {survey_year}; строка не учтена "
+        "(учитываются только уже зачисленные)"),
+    "min_group_relaxed": (
+        "programme {programme}, quota {quota}: minimum group {min_group} cannot be met by any "
+        "set of colleges within their capacities; allocated without the rule",
+        "программа {programme}, КЦП {quota}: минимальную группу {min_group} нельзя соблюсти ни "
+        "при каком наборе организаций в пределах их мощностей; распределено без этого правила"),
+    "allocation_fallback": (
+        "programme {programme}, quota {quota}: MILP solver failed ({error}); allocated by the "
+        "dynamic programme instead (exact: the same optimum)",
+        "программа {programme}, КЦП {quota}: решатель MILP не справился ({error}); "
+        "распределено динамическим программированием (точно: тот же оптимум)"),
+}
 
 TableSource = str | Path | pd.DataFrame | None
 
@@ -97,6 +126,14 @@ class Table:
         'programmes table row 2 (DataFrame position 0), column code'
         """
         return cell_location(self.label, self.row(i), column)
+
+    def at_ru(self, i: int, column: str | None = None) -> str:
+        """:meth:`at` in Russian: ``colleges.csv, строка 3, столбец capacity``."""
+        where = self.label if not self.from_frame else f"таблица {self.name}"
+        where += f", строка {int(self.rows[i])}"
+        if self.from_frame:
+            where += f" (позиция {int(self.rows[i]) - 2})"
+        return where + (f", столбец {column}" if column else "")
 
     def error(self, i: int, column: str | None, what: str) -> InputError:
         """InputError ``<table> row <r>, column <c>: <what>`` (what names the value)."""
@@ -249,10 +286,15 @@ def as_number(
 
 
 def issue(table: str, row: Any, column: str, value: Any, severity: str, code: str,
-          message: str) -> dict[str, Any]:
-    """One entry of the issues list."""
+          **fields: Any) -> dict[str, Any]:
+    """One entry of the issues list: ``fields`` fill the code's :data:`QUOTA_MESSAGES`
+    templates (``at_ru`` fills the Russian ``{at}``), so both languages say the same facts."""
+    en, ru = QUOTA_MESSAGES[code]
+    at_ru = fields.pop("at_ru", None)
+    fields_ru = fields if at_ru is None else {**fields, "at": at_ru}
     return {"table": table, "row": row, "column": column, "value": value,
-            "severity": severity, "code": code, "message": message}
+            "severity": severity, "code": code, "message": en.format(**fields),
+            "message_ru": ru.format(**fields_ru)}
 
 
 @dataclass
@@ -267,7 +309,7 @@ class QuotaInputs:
     #: college_code, college, programme_code, capacity (int), last_quota (int),
     #: employment_rate (float, NaN = empty), row — unknown programmes already dropped
     colleges: pd.DataFrame
-    #: programme_code, admission_year (int), students (float), row, at (where, for messages);
+    #: programme_code, admission_year (int), students (float), row, at and at_ru (where, for messages);
     #: every row (:func:`current_cohorts` keeps those admitted in T or earlier)
     enrolment: pd.DataFrame
     issues: list[dict[str, Any]] = field(default_factory=list)
@@ -306,9 +348,8 @@ def read_programmes(source: TableSource,
             if not PROGRAMME_CODE_RE.match(code.iloc[i]):
                 issues.append(issue(
                     "programmes", int(t.rows[i]), "code", code.iloc[i], "warning",
-                    "programme_code_format",
-                    f"{t.at(i, 'code')}: programme code {code.iloc[i]!r} is not of the "
-                    "form NN.NN.NN (ФГОС СПО); used as given",
+                    "programme_code_format", at=t.at(i, "code"), at_ru=t.at_ru(i, "code"),
+                    programme=code.iloc[i],
                 ))
     duration = duration_months(t)
     for i in np.flatnonzero(quota):
@@ -393,9 +434,8 @@ def read_colleges(source: TableSource, programmes: pd.DataFrame,
     for i in np.flatnonzero(~keep):
         issues.append(issue(
             "colleges", int(t.rows[i]), "programme_code", prog.iloc[i], "warning",
-            "unknown_programme",
-            f"{t.at(i, 'programme_code')}: programme {prog.iloc[i]!r} of college {kcode.iloc[i]} "
-            "is not in the programmes table; row ignored",
+            "unknown_programme", at=t.at(i, "programme_code"), at_ru=t.at_ru(i, "programme_code"),
+            programme=prog.iloc[i], college=kcode.iloc[i],
         ))
     out = pd.DataFrame({
         "college_code": kcode.to_numpy(dtype=object),
@@ -427,6 +467,7 @@ def read_enrolment(source: TableSource, programmes: pd.DataFrame) -> pd.DataFram
         "students": students,
         "row": t.rows,
         "at": [t.at(i, "admission_year") for i in range(len(f))],
+        "at_ru": [t.at_ru(i, "admission_year") for i in range(len(f))],
     })
 
 
@@ -436,9 +477,8 @@ def current_cohorts(enrolment: pd.DataFrame,
     late = enrolment["admission_year"].to_numpy() > survey_year
     issues = [issue(
         "enrolment", int(r.row), "admission_year", int(r.admission_year), "warning",
-        "future_cohort",
-        f"{r.at}: admission year {int(r.admission_year)} is after the survey year "
-        f"{survey_year}; row ignored (only students already enrolled count)",
+        "future_cohort", at=r.at, at_ru=r.at_ru, year=int(r.admission_year),
+        survey_year=survey_year,
     ) for r in enrolment[late].itertuples(index=False)]
     return enrolment[~late].reset_index(drop=True), issues
 

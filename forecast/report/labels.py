@@ -188,6 +188,13 @@ VALUES: dict[str, tuple[str, str]] = {
     "NEW_PROFESSION": ("новая профессия", "new profession"),
 }
 
+#: issue severities (the data-issues sheet and the summary's counts); the codes stay as they are
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "error": ("ошибка", "error"),
+    "warning": ("предупреждение", "warning"),
+    "info": ("сведения", "info"),
+}
+
 #: levels of the hierarchy (evaluation sheet)
 LEVELS: dict[str, tuple[str, str]] = {
     "total": ("регион", "region"),
@@ -367,6 +374,16 @@ def value(v, lang: str = "ru"):
     return _pick(pair, lang) if pair else v
 
 
+def severity(v, lang: str = "ru"):
+    """An issue severity (error, warning, info) in ``lang`` (else unchanged).
+
+    >>> severity("warning", "ru"), severity("warning", "en")
+    ('предупреждение', 'warning')
+    """
+    pair = SEVERITIES.get(v) if isinstance(v, str) else None
+    return _pick(pair, lang) if pair else v
+
+
 def section_name(code: str, lang: str = "ru") -> str:
     """ОКВЭД2 section name (empty for an unknown code)."""
     from forecast.classifiers import OKVED_SECTIONS, OKVED_SECTIONS_EN
@@ -375,5 +392,5 @@ def section_name(code: str, lang: str = "ru") -> str:
     return names.get(str(code), "")
 
 
-__all__ = ["SHEETS", "NATIONAL_SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "sheet", "national_sheet", "band_col",
-           "col", "text", "value", "level", "section_name"]
+__all__ = ["SHEETS", "NATIONAL_SHEETS", "COLUMNS", "TEXT", "VALUES", "LEVELS", "SEVERITIES", "sheet",
+           "national_sheet", "band_col", "col", "text", "value", "level", "severity", "section_name"]

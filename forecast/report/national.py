@@ -174,7 +174,7 @@ def _issues(ws, nat, lang) -> None:
     for x in nat.regions:
         if x["status"] != "ok":
             rows.append({"region_code": x.get("code") or "", "region_name": _name(x),
-                         "source": L.text("nat_source_region", lang), "severity": "error",
+                         "source": L.text("nat_source_region", lang), "severity": L.severity("error", lang),
                          "code": "REGION_FAILED", "count": 1, "message": x.get("message", "")})
     for x in nat.regions:
         for i in x.get("issues") or []:

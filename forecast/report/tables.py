@@ -136,30 +136,42 @@ def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def all_issues(survey_issues: pd.DataFrame | None, skipped: list[dict] | None,
-               quota_issues: pd.DataFrame | None, lang: str = "ru") -> pd.DataFrame:
-    """Every data issue in one table: source, file, sheet, row, column, value, severity, code, message."""
+               quota_issues: pd.DataFrame | None, lang: str = "ru",
+               survey_messages: pd.Series | None = None) -> pd.DataFrame:
+    """Every data issue in one table: source, file, sheet, row, column, value, severity, code, message.
+
+    Messages and severities are in ``lang``; codes stay as they are. ``survey_messages``: the
+    survey issues' messages in ``lang`` (``SurveyData.messages(lang)``; None: the frame's own,
+    English); skipped files give ``reason_ru`` and quota issues ``message_ru`` for Russian.
+    """
     cols = ["source", "file", "sheet", "row", "column", "value", "severity", "code", "message"]
     parts = []
     if survey_issues is not None and len(survey_issues):
         s = survey_issues.copy()
+        if survey_messages is not None:
+            s["message"] = list(survey_messages)
         s.insert(0, "source", L.text("survey_src", lang))
         parts.append(s.reindex(columns=cols))
     if skipped:
+        reason = "reason_ru" if lang == "ru" else "reason"
         parts.append(pd.DataFrame({
             "source": L.text("survey_src", lang), "file": [x.get("file") for x in skipped],
             "severity": "info", "code": "SKIPPED",
-            "message": [x.get("reason") for x in skipped]}).reindex(columns=cols))
+            "message": [x.get(reason) or x.get("reason") for x in skipped]}).reindex(columns=cols))
     if quota_issues is not None and len(quota_issues):
         q = quota_issues.copy()
         if "file" not in q.columns and "table" in q.columns:
             q["file"] = q["table"]
         if "severity" not in q.columns:
             q["severity"] = "warning"
+        if lang == "ru" and "message_ru" in q.columns:
+            q["message"] = q["message_ru"].where(q["message_ru"].notna(), q["message"])
         q.insert(0, "source", L.text("quotas_src", lang))
         parts.append(q.reindex(columns=cols))
     if not parts:
         return pd.DataFrame({c: [] for c in cols})
     out = pd.concat(parts, ignore_index=True)
+    out["severity"] = out["severity"].map(lambda v: L.severity(v, lang))
     return out
 
 

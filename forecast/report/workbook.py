@@ -520,8 +520,9 @@ def _accuracy(ws, run, lang) -> None:
 
 def _issue_table(run, lang) -> pd.DataFrame:
     survey = run.survey
+    messages = survey.messages(lang) if hasattr(survey, "messages") else None
     return tb.all_issues(getattr(survey, "issues", None), getattr(survey, "skipped", None),
-                         getattr(run, "quota_issues", None), lang)
+                         getattr(run, "quota_issues", None), lang, survey_messages=messages)
 
 
 def _issues(ws, run, lang) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from forecast.survey.schema import Detail
 from forecast.survey.zipscan import FileError
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -33,10 +34,10 @@ def stream_names(path: Path) -> set[str]:
     """Names of the directory entries of the compound file at ``path``."""
     data = path.read_bytes()
     if len(data) < 512 or data[:8] != MAGIC:
-        raise FileError("E_FILE_UNREADABLE", "not an OLE compound file")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("not_ole"))
     shift = struct.unpack_from("<H", data, 30)[0]
     if shift not in (9, 12):
-        raise FileError("E_FILE_UNREADABLE", "a corrupt OLE compound file (sector size)")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("ole_sector_size"))
     size = 1 << shift
     n_sectors = (len(data) - 512 + size - 1) // size
     n_fat, first_dir = struct.unpack_from("<II", data, 44)
@@ -44,7 +45,7 @@ def stream_names(path: Path) -> set[str]:
 
     def sector(i: int) -> bytes:
         if i >= n_sectors:
-            raise FileError("E_FILE_UNREADABLE", "a corrupt OLE compound file (sector out of range)")
+            raise FileError("E_FILE_UNREADABLE", Detail.of("ole_sector_range"))
         off = 512 + i * size
         return data[off:off + size]
 
@@ -63,7 +64,7 @@ def stream_names(path: Path) -> set[str]:
     cur, steps = first_dir, 0
     while cur not in (_END, _FREE):
         if steps > n_sectors or cur >= len(fat):
-            raise FileError("E_FILE_UNREADABLE", "a corrupt OLE compound file (directory chain)")
+            raise FileError("E_FILE_UNREADABLE", Detail.of("ole_directory"))
         block = sector(cur)
         for off in range(0, size, 128):
             entry = block[off:off + 128]

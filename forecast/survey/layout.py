@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from forecast.classifiers import normalize_label
 from forecast.params import HEADER_MIN_MATCH, HEADER_SCAN_ROWS, MAX_DATA_ROWS, SURVEY_YEAR_RANGE
 from forecast.survey.physical import FileError, Grid, Work
-from forecast.survey.schema import FORM_KEYS, HEADERS_RU, REQUIRED_KEYS, TOTAL_PREFIXES, match_header, need_key
+from forecast.survey.schema import (FORM_KEYS, HEADERS_RU, REQUIRED_KEYS, TOTAL_PREFIXES, Detail, match_header,
+                                    need_key)
 
 _REQUIRED = frozenset(REQUIRED_KEYS)
 
@@ -257,24 +258,23 @@ def build_table(grid: Grid, h: Header, work: Work) -> Table:
             continue
         if key is None:
             if text:
-                warnings.append((hrow, None, text, "W_UNKNOWN_COLUMN", f"{text!r} is not a column of the form"))
+                warnings.append((hrow, None, text, "W_UNKNOWN_COLUMN", Detail.of("not_a_column", text=text)))
         elif key == "need_year":
             need_years.setdefault(year, []).append(j)
         elif key in colmap:
             twice.setdefault(key, [colmap[key]]).append(j)
         else:
             colmap[key] = j
-    for year, cols in need_years.items():
-        if len(cols) > 1:
-            twice[f"need for {year}"] = cols
-    if twice:
-        raise FileError("E_MISSING_COLUMN", "; ".join(
-            f"column {_label(k)} is named twice (columns {', '.join(_col_letter(j) for j in cols)}): "
-            "which one holds it is ambiguous" for k, cols in twice.items()))
+    problems = [Detail.of("named_twice", column=_label(k),
+                          letters=", ".join(_col_letter(j) for j in cols)) for k, cols in twice.items()]
+    problems += [Detail.of("need_named_twice", year=year, letters=", ".join(_col_letter(j) for j in cols))
+                 for year, cols in need_years.items() if len(cols) > 1]
+    if problems:
+        raise FileError("E_MISSING_COLUMN", problems)
     missing = [k for k in REQUIRED_KEYS if k not in colmap and not (k == "need_1" and need_years)]
     if missing:
-        raise FileError("E_MISSING_COLUMN", "the header lacks required column(s): "
-                        + ", ".join(_label(k) for k in missing))
+        raise FileError("E_MISSING_COLUMN", Detail.of("lacks_columns",
+                                                      columns=", ".join(_label(k) for k in missing)))
 
     start = h.index + h.height
     if start < len(rows) and _is_number_row(rows[start]):
@@ -334,16 +334,14 @@ def build_table(grid: Grid, h: Header, work: Work) -> Table:
         keep.append(i)
     work.rows += n_body
     if len(keep) > MAX_DATA_ROWS:
-        raise FileError("E_FILE_TOO_LARGE", f"{len(keep):,} data rows (the limit is {MAX_DATA_ROWS:,})")
+        raise FileError("E_FILE_TOO_LARGE", Detail.of("rows_count", n=len(keep), limit=MAX_DATA_ROWS))
     if ignored:
         first = ignored[0]
         warnings.append((numbers[first], None, None, "W_IGNORED_ROWS",
-                         f"{len(ignored)} row(s) without ИНН, profession code and headcount "
-                         f"ignored (first: row {numbers[first]})"))
+                         Detail.of("ignored_rows", n=len(ignored), first=numbers[first])))
     if repeated:
         warnings.append((numbers[repeated[0]], None, str(len(repeated)), "W_REPEATED_HEADER",
-                         f"{len(repeated)} row(s) repeating the header or its column numbers "
-                         f"(a page header?) skipped, not read as data (first: row {numbers[repeated[0]]})"))
+                         Detail.of("repeated_header", n=len(repeated), first=numbers[repeated[0]])))
 
     segs: list[int] = []
     t_iter = iter(totals_at)
@@ -438,11 +436,10 @@ def resolve_need_years(tables: list[Table]) -> None:
             key = need_key(year, base)
             if key is None:
                 t.warnings.append((t.header_row, None, text, "W_UNKNOWN_COLUMN",
-                                   f"need for {year} is not 1 … 10 years after the survey year {base}"))
+                                   Detail.of("need_year_out", year=year, base=base)))
                 continue
             if key in t.columns:
-                raise FileError("E_MISSING_COLUMN", f"column {key} is named twice (by its key and by "
-                                f"the year {year}): which one holds it is ambiguous")
+                raise FileError("E_MISSING_COLUMN", Detail.of("key_and_year", column=key, year=year))
             t.columns[key] = cells
             for (_, _, tcells), v in zip(t.totals, total_cells):
                 tcells[key] = v
@@ -450,8 +447,7 @@ def resolve_need_years(tables: list[Table]) -> None:
                 t.formulas[key] = formulas_by_year[year]
         t.formulas = {k: v for k, v in t.formulas.items() if not isinstance(k, tuple)}
         if "need_1" not in t.columns:
-            raise FileError("E_MISSING_COLUMN", f"the header lacks required column(s): need_1 "
-                            f"(need for {base + 1})")
+            raise FileError("E_MISSING_COLUMN", Detail.of("lacks_need_1", year=base + 1))
         t.need_years = []
 
 

@@ -30,7 +30,7 @@ from forecast.columns import NEED_COLUMNS
 from forecast.params import (JUMP_FACTOR, JUMP_MIN_CHANGE, NEED_IMPLAUSIBLE_FACTOR,
                              NEED_IMPLAUSIBLE_OFFSET, THIN_WAVE_SHARE)
 from forecast.survey.rows import cell_text, parse_numbers
-from forecast.survey.schema import SUM_KEYS, TOTAL_KEYS, message
+from forecast.survey.schema import SUM_KEYS, TOTAL_KEYS, Detail, messages
 
 KEY = ["survey_year", "inn", "profession_code", "education"]
 
@@ -38,7 +38,7 @@ KEY = ["survey_year", "inn", "profession_code", "education"]
 def _issue(row: pd.Series | dict, column, value, code: str, detail="", row_no="row") -> dict:
     return {"_file_idx": int(row["file_idx"]), "file": row["file"], "sheet": row["sheet"],
             "row": None if row_no is None else int(row[row_no]), "column": column,
-            "value": value, "code": code, "message": message(code, detail)}
+            "value": value, "code": code, **messages(code, detail)}
 
 
 def plausibility(rows: pd.DataFrame) -> list[dict]:
@@ -48,7 +48,7 @@ def plausibility(rows: pd.DataFrame) -> list[dict]:
     imp = ok[ok["need_1"] > NEED_IMPLAUSIBLE_FACTOR * hc + NEED_IMPLAUSIBLE_OFFSET]
     for _, r in imp.iterrows():
         out.append(_issue(r, "need_1", r["text_need_1"], "W_NEED_IMPLAUSIBLE",
-                          f"{r['need_1']:.0f} against headcount {r['headcount']:.0f}"))
+                          Detail.of("need_vs_headcount", need=r["need_1"], headcount=r["headcount"])))
     vac = ok[ok["vacancies"] > hc]
     for _, r in vac.iterrows():
         out.append(_issue(r, "vacancies", r["text_vacancies"], "W_VACANCIES_GT_HEADCOUNT",
@@ -76,9 +76,9 @@ def check_totals(rows: pd.DataFrame, totals: list[tuple[int, int, str, str | Non
             if np.isnan(v) or abs(v - expect) > 1e-6:
                 out.append({"_file_idx": fidx, "file": fname, "sheet": sheet, "row": rown,
                             "column": k, "value": cell_text(cells[k]), "code": "W_TOTAL_MISMATCH",
-                            "message": message("W_TOTAL_MISMATCH",
-                                               f"totals row says {cell_text(cells[k])}, the rows above "
-                                               f"sum to {expect:.0f}")})
+                            **messages("W_TOTAL_MISMATCH",
+                                       Detail.of("total_mismatch", value=cell_text(cells[k]),
+                                                 expect=expect))})
     return out
 
 
@@ -112,9 +112,9 @@ def supersede(rows: pd.DataFrame) -> tuple[np.ndarray, list[dict]]:
         lose_keys.add((r["survey_year"], r["inn"], r["file_idx"]))
         issues.append({"_file_idx": int(r["file_idx"]), "file": r["file"], "sheet": r["sheet"], "row": None,
                        "column": None, "value": None, "code": "W_SUPERSEDED",
-                       "message": message("W_SUPERSEDED",
-                                          f"employer ИНН {r['inn']}, survey year {int(r['survey_year'])}: "
-                                          f"replaced by the later submission {w['file']}")})
+                       **messages("W_SUPERSEDED",
+                                  Detail.of("superseded", inn=r["inn"], year=int(r["survey_year"]),
+                                            file=w["file"]))})
     keys = list(zip(rows["survey_year"], rows["inn"], rows["file_idx"]))
     mask = np.array([k in lose_keys for k in keys], dtype=bool) & ~rows["rejected"].to_numpy()
     return mask, issues
@@ -155,9 +155,9 @@ def jumps(frame: pd.DataFrame) -> list[dict]:
     big = (m["headcount"] > JUMP_FACTOR * m["prev"]) | (m["headcount"] < m["prev"] / JUMP_FACTOR)
     hit = m[big & ((m["headcount"] - m["prev"]).abs() >= JUMP_MIN_CHANGE)]
     return [_issue(r, "headcount", f"{r['headcount']:.0f}", "W_JUMP",
-                   f"headcount of profession {r['profession_code']} ({r['education']}) went from "
-                   f"{r['prev']:.0f} ({int(r['prev_year'])}) to {r['headcount']:.0f}: a change of more "
-                   f"than {JUMP_FACTOR:g}× up or down and of at least {JUMP_MIN_CHANGE} persons")
+                   Detail.of("jump", profession=r["profession_code"], education=r["education"],
+                             prev=r["prev"], prev_year=int(r["prev_year"]), now=r["headcount"],
+                             factor=JUMP_FACTOR, min_change=JUMP_MIN_CHANGE))
             for _, r in hit.iterrows()]
 
 
@@ -170,11 +170,9 @@ def thin_waves(frame: pd.DataFrame) -> list[dict]:
         if n_y < THIN_WAVE_SHARE * n_p:
             out.append({"_file_idx": -1, "file": None, "sheet": None, "row": None,
                         "column": "survey_year", "value": str(int(y)), "code": "W_THIN_WAVE",
-                        "message": message("W_THIN_WAVE",
-                                           f"the {int(y)} wave has {n_y} respondent(s), fewer than "
-                                           f"{THIN_WAVE_SHARE:.0%} of the {int(p)} wave's {n_p}: stray "
-                                           "rows with a wrong year, or a wave not fully loaded? "
-                                           "([survey] year pins the survey year)")})
+                        **messages("W_THIN_WAVE",
+                                   Detail.of("thin_wave", year=int(y), n=int(n_y), share=THIN_WAVE_SHARE,
+                                             prev_year=int(p), n_prev=int(n_p)))})
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecast.params import HEADER_SCAN_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES
+from forecast.survey.schema import Detail
 from forecast.survey.zipscan import FileError, Work
 
 __all__ = ["FileError", "Work", "Grid", "check_size", "decode_csv", "csv_records", "read_csv_text"]
@@ -42,7 +43,7 @@ class Grid:
 def check_size(path: Path) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise FileError("E_FILE_TOO_LARGE", f"{size / 2**20:.1f} MiB on disk (the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+        raise FileError("E_FILE_TOO_LARGE", Detail.of("disk_size", mib=size / 2**20, limit=MAX_FILE_BYTES // 2**20))
     return size
 
 
@@ -51,10 +52,9 @@ def check_size(path: Path) -> int:
 def decode_csv(data: bytes) -> str:
     """Text of a CSV in UTF-8 (BOM or not) or Windows-1251; other encodings fail."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff",):
-        raise FileError("E_FILE_UNREADABLE", "UTF-16/UTF-32 encoding; save the CSV as UTF-8 or Windows-1251")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("utf16"))
     if b"\x00" in data:
-        raise FileError("E_FILE_UNREADABLE", "NUL bytes: not a UTF-8 or Windows-1251 text file "
-                        "(UTF-16?); save the CSV as UTF-8 or Windows-1251")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("nul_bytes"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -62,8 +62,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("cp1251")
     except UnicodeDecodeError as exc:
-        raise FileError("E_FILE_UNREADABLE", f"neither UTF-8 nor Windows-1251 text ({exc.reason} "
-                        f"at byte {exc.start})") from None
+        raise FileError("E_FILE_UNREADABLE", Detail.of("not_text", reason=exc.reason, at=exc.start)) from None
 
 
 def csv_records(text: str, delimiter: str, work: Work, limit: int | None = None) -> Grid:
@@ -77,7 +76,7 @@ def csv_records(text: str, delimiter: str, work: Work, limit: int | None = None)
         if '"' not in text:
             # no quoted cells: one record per line, so line numbers are positions (fast path)
             if text.count("\n") > cap + 1 and text.count("\n") - text.count("\n\n") > cap + 1:
-                raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_DATA_ROWS:,} data rows")
+                raise FileError("E_FILE_TOO_LARGE", Detail.of("rows_over", limit=MAX_DATA_ROWS))
             rows = list(reader)
             work.check()
             return Grid(None, rows, list(range(1, len(rows) + 1)))
@@ -91,9 +90,9 @@ def csv_records(text: str, delimiter: str, work: Work, limit: int | None = None)
             if len(rows) % 20_000 == 0:
                 work.check()
                 if len(rows) > cap:
-                    raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_DATA_ROWS:,} data rows")
+                    raise FileError("E_FILE_TOO_LARGE", Detail.of("rows_over", limit=MAX_DATA_ROWS))
     except csv.Error as exc:
-        raise FileError("E_FILE_UNREADABLE", f"line {len(rows) + 1}: {exc}") from None
+        raise FileError("E_FILE_UNREADABLE", Detail.of("csv_line", line=len(rows) + 1, error=str(exc))) from None
     return Grid(None, rows, numbers)
 
 

@@ -42,7 +42,7 @@ from forecast.survey.layout import Table, build_table, find_header, resolve_need
 from forecast.survey.physical import FileError, Grid, Work, check_size, csv_records, read_csv_text
 from forecast.survey.report import SurveyData
 from forecast.survey.rows import concat_tables, validate_rows
-from forecast.survey.schema import FILE_CODES, message, severity
+from forecast.survey.schema import FILE_CODES, Detail, messages, severity, skip_reason
 from forecast.survey.weights import apply_weights, load_controls
 from forecast.survey.workbook import Book
 
@@ -52,12 +52,11 @@ READ_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 #: why a file of another kind is not read, by suffix (survey-format.md: "listed under
 #: skipped with a reason")
 _SKIP_REASONS = {
-    **dict.fromkeys((".doc", ".docx", ".rtf", ".odt", ".txt"),
-                    "a text document, not a table: save the form as .xlsx"),
-    ".pdf": "a PDF, not a table: ask for the form as .xlsx",
-    **dict.fromkeys((".zip", ".rar", ".7z"), "an archive: unpack it first"),
+    **dict.fromkeys((".doc", ".docx", ".rtf", ".odt", ".txt"), "text_document"),
+    ".pdf": "pdf",
+    **dict.fromkeys((".zip", ".rar", ".7z"), "archive"),
 }
-_SKIP_OTHER = "not a workbook or CSV (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv)"
+_SKIP_OTHER = "other"  # keys of schema.SKIP_REASONS (English and Russian texts)
 
 
 def display_name(p: Path) -> str:
@@ -100,10 +99,10 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
             return
         seen.add(key)
         if p.name.startswith("~$") or (p.name.startswith(".~lock.") and p.name.endswith("#")):
-            skipped.append({"file": display_name(p), "reason": "an Office lock file, not a form"})
+            skipped.append({"file": display_name(p), **skip_reason("lock_file")})
         elif p.suffix.lower() not in READ_SUFFIXES:
             skipped.append({"file": display_name(p),
-                            "reason": _SKIP_REASONS.get(p.suffix.lower(), _SKIP_OTHER)})
+                            **skip_reason(_SKIP_REASONS.get(p.suffix.lower(), _SKIP_OTHER))})
         else:
             files.append(p)
 
@@ -117,10 +116,10 @@ def collect_files(paths) -> tuple[list[Path], list[dict]]:
                     consider(q, entry.stat())
                 elif entry.is_dir():
                     skipped.append({"file": display_name(q),
-                                    "reason": "a symbolic link to a folder (not followed)"})
+                                    **skip_reason("folder_link")})
                 else:
                     skipped.append({"file": display_name(q),
-                                    "reason": "not a regular file (a broken link, a pipe or a device)"})
+                                    **skip_reason("not_regular")})
         elif p.is_file():
             consider(p, p.stat())
         else:
@@ -138,7 +137,7 @@ def _read_workbook(path: Path, work: Work) -> list[Table]:
             grid = book.grid(n)
             h = find_header(grid)
             if h is None:
-                raise FileError("E_NO_HEADER", f" of sheet {n!r}")
+                raise FileError("E_NO_HEADER", Detail.of("of_sheet", sheet=n))
             grids.append((grid, h))
     else:
         for n in names:
@@ -146,7 +145,8 @@ def _read_workbook(path: Path, work: Work) -> list[Table]:
                 grid = book.grid(n)
                 grids.append((grid, find_header(grid)))
     if not grids:
-        raise FileError("E_NO_HEADER", f" of any visible sheet ({', '.join(map(repr, names)) or 'no sheets'})")
+        raise FileError("E_NO_HEADER", Detail.of("of_any_sheet", sheets=", ".join(map(repr, names)))
+                        if names else Detail.of("of_no_sheet"))
     tables = [build_table(g, h, work) for g, h in grids]
     resolve_need_years(tables)
     return tables
@@ -155,7 +155,7 @@ def _read_workbook(path: Path, work: Work) -> list[Table]:
 def _read_csv(path: Path, work: Work) -> list[Table]:
     text = read_csv_text(path)
     if not text.strip():
-        raise FileError("E_NO_HEADER", " (the file is empty)")
+        raise FileError("E_NO_HEADER", Detail.of("empty_file"))
     best = None
     for delim in (";", ","):
         head = csv_records(text, delim, work, limit=HEADER_SCAN_ROWS + 1)
@@ -168,8 +168,7 @@ def _read_csv(path: Path, work: Work) -> list[Table]:
     if best is None:
         enc = _other_cyrillic_encoding(path, work)
         if enc:
-            raise FileError("E_FILE_UNREADABLE", f"the text is in {enc}, not UTF-8 or Windows-1251 "
-                            "(save the CSV as UTF-8 or Windows-1251)")
+            raise FileError("E_FILE_UNREADABLE", Detail.of("other_encoding", encoding=enc))
         raise FileError("E_NO_HEADER", "")
     grid = csv_records(text, best[0], work)
     tables = [build_table(grid, find_header(grid), work)]
@@ -218,14 +217,14 @@ def _read_one(path: Path) -> list[Table] | FileError:
     except FileError as exc:
         return exc
     except RecursionError as exc:
-        return FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}")
+        return FileError("E_FILE_UNREADABLE", Detail.of("error", error=f"{type(exc).__name__}: {exc}"))
     except MemoryError:
-        return FileError("E_FILE_TOO_LARGE", "out of memory while reading")
+        return FileError("E_FILE_TOO_LARGE", Detail.of("out_of_memory"))
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # noqa: BLE001 — calamine's Rust panics are BaseExceptions;
         # never a traceback: one bad file never stops the batch
-        return FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}")
+        return FileError("E_FILE_UNREADABLE", Detail.of("error", error=f"{type(exc).__name__}: {exc}"))
 
 
 def _workers(n_files: int) -> int:
@@ -323,7 +322,7 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
         if isinstance(res, FileError):
             file_issues.append({"_file_idx": idx, "file": name, "sheet": None, "row": None,
                                 "column": None, "value": None, "code": res.code,
-                                "message": message(res.code, res.detail)})
+                                **messages(res.code, res.facts)})
             continue
         for t in res:
             tables.append((idx, name, t))
@@ -331,7 +330,7 @@ def read_surveys(paths, controls=None, *, progress: bool = False,
             for row, col, value, code, detail in t.warnings:
                 file_issues.append({"_file_idx": idx, "file": name, "sheet": t.sheet, "row": row,
                                     "column": col, "value": value, "code": code,
-                                    "message": message(code, detail)})
+                                    **messages(code, detail)})
     parsed, issues = rows.result()
     return _assemble(files, skipped, tables, file_issues, ctl, controls, parsed, issues)
 
@@ -406,16 +405,19 @@ def _assemble(files, skipped, tables, file_issues, ctl, controls_src, parsed, is
     counts = {"files": len(files), "files_failed": n_failed, "rows_read": int(len(parsed)),
               "accepted": int(len(frame)), "merged": int(merged.sum()),
               "superseded": int(superseded.sum()), "rejected": int(rejected.sum())}
-    return SurveyData(frame=frame, issues=_issue_frame(issues), coverage=coverage,
-                      skipped=skipped, counts=counts)
+    issue_frame, messages_ru = _issue_frame(issues)
+    return SurveyData(frame=frame, issues=issue_frame, coverage=coverage,
+                      skipped=skipped, counts=counts, messages_ru=messages_ru)
 
 
 _COL_ORDER = {k: i for i, k in enumerate(SURVEY_FRAME_COLUMNS)}
 
 
-def _issue_frame(issues: list[dict]) -> pd.DataFrame:
+def _issue_frame(issues: list[dict]) -> tuple[pd.DataFrame, pd.Series]:
+    """The contract's issues frame (English messages) and the Russian messages, row for row."""
     if not issues:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ISSUE_COLUMNS})
+        return (pd.DataFrame({c: pd.Series([], dtype=object) for c in ISSUE_COLUMNS}),
+                pd.Series([], dtype=object))
     df = pd.DataFrame(issues)
     df["severity"] = df["code"].map(severity)
     df["_row"] = pd.to_numeric(df["row"], errors="coerce").fillna(-1).astype("int64")
@@ -429,4 +431,5 @@ def _issue_frame(issues: list[dict]) -> pd.DataFrame:
     cols = {c: [plain(v) for v in df[c]] for c in ISSUE_COLUMNS}
     cols["row"] = [None if r is None else int(r) for r in cols["row"]]
     # object columns keep ints as ints and nulls as None (no float rows in the JSON)
-    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()})
+    return (pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()}),
+            pd.Series(list(df["message_ru"]), dtype=object))

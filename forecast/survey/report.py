@@ -22,8 +22,11 @@ class SurveyData:
     ``frame``: accepted rows (forecast.columns.SURVEY_FRAME_COLUMNS), one per
     (survey_year, inn, profession_code, education), weighted; ``issues``: ISSUE_COLUMNS;
     ``coverage``: survey_year, okved_section, respondents_headcount, employment, weight,
-    coverage; ``skipped``: files not read ({"file", "reason"}); ``counts``: files,
-    files_failed, rows_read, accepted, merged, superseded, rejected.
+    coverage; ``skipped``: files not read ({"file", "reason", "reason_ru"}); ``counts``: files,
+    files_failed, rows_read, accepted, merged, superseded, rejected; ``messages_ru``: the
+    Russian message of each row of ``issues`` (same positions), built from the same facts as
+    the English ``message`` (forecast.survey.schema) and kept out of ``issues`` so that the
+    contract's columns stay as they are. :meth:`messages` picks the language.
     """
 
     frame: pd.DataFrame
@@ -31,6 +34,26 @@ class SurveyData:
     coverage: pd.DataFrame
     skipped: list[dict] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    messages_ru: pd.Series | None = None
+
+    def messages(self, lang: str = "en") -> pd.Series:
+        """The issue messages in ``lang`` ("en" or "ru"), indexed like ``issues``.
+
+        Russian falls back to English where no Russian text was built: a SurveyData made by
+        hand without ``messages_ru``, or whose ``issues`` were replaced after reading (the
+        Russian texts no longer match them row for row).
+        """
+        if lang not in ("en", "ru"):
+            raise ValueError(f"unknown language {lang!r} (expected en or ru)")
+        en = self.issues["message"]
+        if lang == "en" or self.messages_ru is None or len(self.messages_ru) != len(en):
+            return en
+        return pd.Series(list(self.messages_ru), index=en.index, dtype=object)
+
+    def skip_reasons(self, lang: str = "en") -> list[str]:
+        """The reasons of ``skipped`` in ``lang`` (English where no Russian was given)."""
+        key = "reason_ru" if lang == "ru" else "reason"
+        return [s.get(key) or s.get("reason") for s in self.skipped]
 
     def report(self) -> dict:
         """The machine-readable report (survey-format.md), keys in the contract's order."""

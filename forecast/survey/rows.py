@@ -30,7 +30,7 @@ from forecast.columns import NEED_COLUMNS
 from forecast.params import MAX_CELL_NUMBER, SURVEY_YEAR_RANGE
 from forecast.survey.cells import cell_text, column_text
 from forecast.survey.layout import Table
-from forecast.survey.schema import FORM_KEYS, INT_KEYS, TEXT_KEYS, message
+from forecast.survey.schema import FORM_KEYS, INT_KEYS, TEXT_KEYS, Detail, messages
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -152,7 +152,7 @@ class _Issues:
                 out.append({"_file_idx": raw["file_idx"].iat[p], "file": raw["file"].iat[p],
                             "sheet": raw["sheet"].iat[p], "row": int(raw["row"].iat[p]),
                             "column": key, "value": value or None, "code": code,
-                            "message": message(code, d if d is not None else "")})
+                            **messages(code, d if d is not None else "")})
         return out
 
 
@@ -195,10 +195,10 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]],
         good = ok & ~frac
         if k == "survey_year":
             lo, hi = SURVEY_YEAR_RANGE
-            iss.add(good & ((num < lo) | (num > hi)), k, "E_SURVEY_YEAR", f"survey year outside {lo}–{hi}")
+            iss.add(good & ((num < lo) | (num > hi)), k, "E_SURVEY_YEAR", Detail.of("year_outside", lo=lo, hi=hi))
             if survey_year is not None:
                 iss.add(good & (num >= lo) & (num <= hi) & (num > survey_year), k, "E_SURVEY_YEAR",
-                        f"survey year after the survey year of this run ({survey_year})")
+                        Detail.of("year_after", year=survey_year))
         else:
             iss.add(good & (num < 0), k, "E_NEGATIVE")
         nums[k] = np.where(good, np.round(np.where(good, num, 0)), np.nan)
@@ -231,7 +231,7 @@ def validate_rows(raw: pd.DataFrame, formulas: dict[tuple[int, str], set[int]],
         # spec names no grouping for W_ALIAS (it does for W_IGNORED_ROWS and W_SUPERSEDED)
         detail = np.empty(n, dtype=object)
         for p in np.flatnonzero(alias):
-            detail[p] = f"education {edu.iat[p]!r} read as {level.iat[p]}"
+            detail[p] = Detail.of("education_alias", text=edu.iat[p], level=level.iat[p])
         iss.add(alias, "education", "W_ALIAS", detail)
 
     # --- age and date

@@ -19,7 +19,7 @@ import pandas as pd
 from forecast.classifiers import OKVED_SECTIONS
 from forecast.columns import CONTROLS_COLUMNS
 from forecast.errors import ConfigError, InputError, cell_error
-from forecast.survey.schema import message
+from forecast.survey.schema import Detail, messages
 from forecast.tabular import decimal_numbers, read_text_table
 
 COVERAGE_COLUMNS = ("survey_year", "okved_section", "respondents_headcount", "employment", "weight", "coverage")
@@ -91,8 +91,8 @@ def apply_weights(frame: pd.DataFrame, controls: pd.DataFrame | None, source: st
     for _, r in cov[no_ctl].iterrows():
         issues.append({"_file_idx": -1, "file": source, "sheet": None, "row": None, "column": "okved_section",
                        "value": r["okved_section"], "code": "W_NO_CONTROL",
-                       "message": message("W_NO_CONTROL", f"no control total for survey year "
-                                          f"{int(r['survey_year'])}, section {r['okved_section']}: weight 1")})
+                       **messages("W_NO_CONTROL", Detail.of("no_control", year=int(r["survey_year"]),
+                                                            section=r["okved_section"]))})
     cov = cov.sort_values(["survey_year", "okved_section"]).reset_index(drop=True)
     wmap = cov.set_index(["survey_year", "okved_section"])["weight"]
     idx = pd.MultiIndex.from_arrays([frame["survey_year"].astype("int64"), frame["okved_section"]])

@@ -34,6 +34,7 @@ from pathlib import Path
 from forecast.params import HEADER_SCAN_ROWS, MAX_DATA_ROWS, MAX_SHEET_CELLS
 from forecast.survey import cfb
 from forecast.survey.physical import Grid
+from forecast.survey.schema import Detail
 from forecast.survey.zipscan import FileError, Work, ZipFacts, scan_zip
 
 #: file name suffixes calamine opens by name for each kind (others are opened by content)
@@ -64,13 +65,12 @@ def sniff(path: Path, work: Work) -> tuple[str, ZipFacts | None]:
         if kind == "encrypted":
             raise FileError("E_ENCRYPTED")
         if kind == "other":
-            raise FileError("E_FILE_UNREADABLE", "an OLE compound file that is not a workbook "
-                            "(a Word or other Office document?); save it as .xlsx")
+            raise FileError("E_FILE_UNREADABLE", Detail.of("ole_not_workbook"))
         return "xls", None
     if magic[:4] != b"PK\x03\x04":
         head = magic.lstrip().lower()
-        hint = " (an HTML page saved as a workbook?)" if head.startswith((b"<", b"\xef\xbb\xbf<")) else ""
-        raise FileError("E_FILE_UNREADABLE", f"not a workbook{hint}; save it as .xlsx")
+        html = head.startswith((b"<", b"\xef\xbb\xbf<"))
+        raise FileError("E_FILE_UNREADABLE", Detail.of("html_workbook" if html else "not_workbook"))
     facts = scan_zip(path, work)
     names = set(facts.names)
     if "xl/workbook.bin" in names:
@@ -81,7 +81,7 @@ def sniff(path: Path, work: Work) -> tuple[str, ZipFacts | None]:
         if facts.encrypted:
             raise FileError("E_ENCRYPTED")
         return "ods", facts
-    raise FileError("E_FILE_UNREADABLE", "a zip archive that is not a workbook")
+    raise FileError("E_FILE_UNREADABLE", Detail.of("zip_not_workbook"))
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -219,9 +219,9 @@ class Book:
             # calamine loads every table of an ods when it opens it: check them all first
             for name, t in self.ods.items():
                 if t.rows * t.cols > MAX_SHEET_CELLS:
-                    raise FileError("E_FILE_TOO_LARGE", f"sheet {name!r} spans {t.rows * t.cols:,} cells "
-                                    f"from A1 (the limit is {MAX_SHEET_CELLS:,}): a stray value far to "
-                                    "the right of or below the table?")
+                    raise FileError("E_FILE_TOO_LARGE", Detail.of("sheet_cells_stray", sheet=name,
+                                                                   cells=t.rows * t.cols,
+                                                                   limit=MAX_SHEET_CELLS))
         try:
             name = str(path)
             if (path.suffix.lower() in _SUFFIXES[self.kind]
@@ -239,8 +239,8 @@ class Book:
             if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
                 raise FileError("E_ENCRYPTED") from None
             if "cell limit" in str(exc).lower():
-                raise FileError("E_FILE_TOO_LARGE", f"{type(exc).__name__}: {exc}") from None
-            raise FileError("E_FILE_UNREADABLE", f"{type(exc).__name__}: {exc}") from None
+                raise FileError("E_FILE_TOO_LARGE", Detail.of("error", error=f"{type(exc).__name__}: {exc}")) from None
+            raise FileError("E_FILE_UNREADABLE", Detail.of("error", error=f"{type(exc).__name__}: {exc}")) from None
         #: every sheet's name, hidden ones included (the data-sheet rule looks at them)
         self.all_names = [m.name for m in meta]
         #: visible worksheets in workbook order (hidden sheets are never read)
@@ -265,9 +265,8 @@ class Book:
             t = self.ods[name]
             cells = t.rows * t.cols
         if cells > MAX_SHEET_CELLS:
-            raise FileError("E_FILE_TOO_LARGE", f"sheet {name!r} spans {cells:,} cells from A1 "
-                            f"(the limit is {MAX_SHEET_CELLS:,}): a stray value far to the right "
-                            "of or below the table?")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("sheet_cells_stray", sheet=name, cells=cells,
+                                                               limit=MAX_SHEET_CELLS))
 
     def _sheet(self, name: str):
         # calamine parses the whole sheet on access: do it once per sheet
@@ -276,15 +275,15 @@ class Book:
             try:
                 sheet = self.book.get_sheet_by_name(name)
             except Exception as exc:  # calamine's errors
-                raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
+                raise FileError("E_FILE_UNREADABLE", Detail.of("sheet_error", sheet=name, error=f"{type(exc).__name__}: {exc}")) from None
             end = sheet.end
             cells = (end[0] + 1) * (end[1] + 1) if end else 0
             if cells > MAX_SHEET_CELLS:
-                raise FileError("E_FILE_TOO_LARGE", f"sheet {name!r} spans {cells:,} cells from A1 "
-                                f"(the limit is {MAX_SHEET_CELLS:,})")
+                raise FileError("E_FILE_TOO_LARGE", Detail.of("sheet_cells", sheet=name, cells=cells,
+                                                                   limit=MAX_SHEET_CELLS))
             if end and end[0] + 1 > MAX_DATA_ROWS + HEADER_SCAN_ROWS + 1:
-                raise FileError("E_FILE_TOO_LARGE", f"{end[0] + 1:,} rows in sheet {name!r} "
-                                f"(the limit is {MAX_DATA_ROWS:,} data rows)")
+                raise FileError("E_FILE_TOO_LARGE", Detail.of("sheet_rows", n=end[0] + 1, sheet=name,
+                                                                   limit=MAX_DATA_ROWS))
             self.work.cells += cells
             self._sheets[name] = sheet
             self.work.check()
@@ -306,7 +305,7 @@ class Book:
         try:
             rows = sheet.to_python(skip_empty_area=False, nrows=nrows) if sheet.end else []
         except Exception as exc:  # calamine's errors
-            raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
+            raise FileError("E_FILE_UNREADABLE", Detail.of("sheet_error", sheet=name, error=f"{type(exc).__name__}: {exc}")) from None
         merges = [m for m in self._merges(name, sheet) if m[0] < nrows]
         return self._finish(Grid(name, rows, list(range(1, len(rows) + 1)), merges=merges))
 
@@ -316,7 +315,7 @@ class Book:
         try:
             rows = sheet.to_python(skip_empty_area=False) if sheet.end else []
         except Exception as exc:  # calamine's errors
-            raise FileError("E_FILE_UNREADABLE", f"sheet {name!r}: {type(exc).__name__}: {exc}") from None
+            raise FileError("E_FILE_UNREADABLE", Detail.of("sheet_error", sheet=name, error=f"{type(exc).__name__}: {exc}")) from None
         self.work.check()
         grid = Grid(name, rows, list(range(1, len(rows) + 1)), merges=self._merges(name, sheet))
         if self.kind == "xlsx" and self.facts is not None and self.facts.with_formulas:
@@ -357,6 +356,6 @@ class Book:
                     row[c0:hi + 1] = [v] * (hi + 1 - c0)
                     filled += hi + 1 - c0
             if filled > MAX_SHEET_CELLS:
-                raise FileError("E_FILE_TOO_LARGE", f"sheet {grid.sheet!r}: merged ranges cover more "
-                                f"than {MAX_SHEET_CELLS:,} cells (overlapping merges?)")
+                raise FileError("E_FILE_TOO_LARGE", Detail.of("merged_cells", sheet=grid.sheet,
+                                                                   limit=MAX_SHEET_CELLS))
         return grid

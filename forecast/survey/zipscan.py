@@ -43,6 +43,7 @@ from pathlib import Path
 
 from forecast.params import (MAX_XML_BYTES, PARSE_NET_SECONDS, ZIP_MAX_RATIO,
                              ZIP_RATIO_FREE_BYTES)
+from forecast.survey.schema import Detail, render_detail
 
 _CHUNK = 1 << 16
 _OUT_CHUNK = 1 << 20
@@ -58,15 +59,20 @@ _CELL_COL_NS = re.compile(rb"<\w+:c r=\"([A-Z]{1,3})\d")
 
 
 class FileError(Exception):
-    """A file-level failure: ``code`` is one of schema.FILE_CODES, ``detail`` fills the message."""
+    """A file-level failure: ``code`` is one of schema.FILE_CODES, ``detail`` fills the message
+    (a :class:`~forecast.survey.schema.Detail`, rendered in the report's language, or a plain
+    value such as a part name)."""
 
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(f"{code}: {detail}")
+    def __init__(self, code: str, detail: "Detail | list[Detail] | str" = ""):
         self.code = code
-        self.detail = detail
+        #: the facts, rendered in either language by schema.message
+        self.facts = detail
+        #: the detail in English (the JSON report's text)
+        self.detail = render_detail(detail, "en")
+        super().__init__(f"{code}: {self.detail}")
 
     def __reduce__(self):  # survives the trip back from a worker process
-        return (FileError, (self.code, self.detail))
+        return (FileError, (self.code, self.facts))
 
 
 class Work:
@@ -86,8 +92,7 @@ class Work:
     def check(self) -> None:
         """The last-resort net: a file still being parsed after the net is abandoned."""
         if time.perf_counter() > self.end:
-            raise FileError("E_FILE_TOO_LARGE", f"parsing took longer than {self.seconds:g} s "
-                            "(the last-resort safety net)")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("slow_parse", seconds=self.seconds))
 
 
 @dataclass
@@ -114,7 +119,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
     fh.seek(info.header_offset)
     head = fh.read(30)
     if len(head) != 30 or head[:4] != b"PK\x03\x04":
-        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("zip_member_corrupt", member=info.filename))
     n_name, n_extra = struct.unpack("<HH", head[26:30])
     fh.seek(info.header_offset + 30 + n_name + n_extra)
     left = info.compress_size
@@ -127,7 +132,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
             yield chunk, info.compress_size - left
         return
     if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise FileError("E_FILE_UNREADABLE", f"zip member {info.filename} uses an unsupported compression")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("zip_compression", member=info.filename))
     dec = zlib.decompressobj(-15)
     if info.file_size <= _OUT_CHUNK and left <= 4 * _OUT_CHUNK:
         # a small member (most parts of a form): one read, one bounded inflate — at most one
@@ -138,7 +143,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
             if not dec.unconsumed_tail and len(out) <= info.file_size:
                 out += dec.flush()
         except zlib.error as exc:
-            raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}: {exc}") from None
+            raise FileError("E_FILE_UNREADABLE", Detail.of("zip_member_error", member=info.filename, error=str(exc))) from None
         yield out, len(raw) - len(dec.unconsumed_tail)
         return
     try:
@@ -157,7 +162,7 @@ def _iter_member(fh, info: zipfile.ZipInfo, work: Work):
         if out:
             yield out, info.compress_size
     except zlib.error as exc:
-        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {info.filename}: {exc}") from None
+        raise FileError("E_FILE_UNREADABLE", Detail.of("zip_member_error", member=info.filename, error=str(exc))) from None
 
 
 def scan_zip(path: Path, work: Work) -> ZipFacts:
@@ -170,16 +175,15 @@ def scan_zip(path: Path, work: Work) -> ZipFacts:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise FileError("E_FILE_UNREADABLE", f"not a valid workbook (zip): {exc}") from None
+            raise FileError("E_FILE_UNREADABLE", Detail.of("zip_invalid", error=str(exc))) from None
         if len(infos) > _MAX_MEMBERS:
-            raise FileError("E_FILE_TOO_LARGE", f"{len(infos)} parts in the workbook")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("zip_parts", n=len(infos)))
         # every part is scanned as XML: a worksheet may be stored under any name (the
         # relationships decide), and media parts are small next to the limit
         parts = [i for i in infos if not i.is_dir()]
         declared = sum(i.file_size for i in parts)
         if declared > MAX_XML_BYTES:
-            raise FileError("E_FILE_TOO_LARGE", f"{declared / 2**20:.0f} MiB of XML declared "
-                            f"(the limit is {MAX_XML_BYTES // 2**20} MiB)")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("xml_declared", mib=declared / 2**20, limit=MAX_XML_BYTES // 2**20))
         facts = ZipFacts(names=[i.filename for i in parts])
         for info in parts:
             _scan_member(fh, info, work, facts)
@@ -206,15 +210,12 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
         size += len(out)
         work.inflated += len(out)
         if size > info.file_size:
-            raise FileError("E_FILE_TOO_LARGE", f"zip member {name} inflates past its declared size "
-                            f"({info.file_size:,} bytes): a zip bomb?")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("zip_bomb_size", member=name, size=info.file_size))
         # the ratio of what came out to what went in so far: a bomb shows it in its first MiB
         if size > ZIP_RATIO_FREE_BYTES and size > ZIP_MAX_RATIO * consumed:
-            raise FileError("E_FILE_TOO_LARGE", f"zip member {name} inflates past {ZIP_MAX_RATIO} times "
-                            "its compressed size: a zip bomb?")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("zip_bomb_ratio", member=name, ratio=ZIP_MAX_RATIO))
         if work.inflated > MAX_XML_BYTES:
-            raise FileError("E_FILE_TOO_LARGE", f"more than {MAX_XML_BYTES // 2**20} MiB of "
-                            "uncompressed XML (a zip bomb?)")
+            raise FileError("E_FILE_TOO_LARGE", Detail.of("xml_inflated", limit=MAX_XML_BYTES // 2**20))
         if wide:
             out = out.replace(b"\x00", b"")
         window = tail + out
@@ -238,9 +239,8 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
             facts.encrypted = True
         tail = window[-32:]
     if size != info.file_size:
-        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {name} "
-                        f"({size} bytes, {info.file_size} declared)")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("zip_member_size", member=name, size=size, declared=info.file_size))
     if crc != info.CRC:
-        raise FileError("E_FILE_UNREADABLE", f"corrupt zip member {name} (bad CRC-32)")
+        raise FileError("E_FILE_UNREADABLE", Detail.of("zip_member_crc", member=name))
     if sheet_like and max_row:
         facts.extent[name] = (max_row, max_col)
