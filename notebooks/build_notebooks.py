@@ -55,7 +55,7 @@ wave.counts'''),
     ("code", '''\
 c = wave.counts
 assert c["rows_read"] == c["accepted"] + c["merged"] + c["superseded"] + c["rejected"]   # nothing is lost
-wave.frame.head()'''),
+wave.frame.head().assign(file=lambda t: t["file"].map(rel))'''),
     ("md", "## Data quality\nIssues by severity and code, and a few rejected rows as the employer wrote them."),
     ("code", '''\
 wave.issues.groupby(["severity", "code"]).size().rename("issues").reset_index()'''),
