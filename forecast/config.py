@@ -465,6 +465,27 @@ def national_config_from_mapping(data: dict[str, Any], base_dir: str | Path = ".
     return NationalConfig(path=path, base_dir=base, national=national, dask=dask, output=output)
 
 
+def check_output_dir(cfg: Config) -> None:
+    """The output folder must not lie inside a survey folder (ConfigError, exit 2): next
+    year's run would read this year's demand.csv and quota tables as employers' forms.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output_dir(config_from_mapping({"survey": {"paths": ["."]},
+    ...                                       "output": {"dir": "out"}}, base_dir=d))
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ConfigError: output.dir ... is inside the survey folder ...
+    """
+    out = Path(cfg.output.dir).resolve()
+    for p in cfg.survey.paths:
+        folder = Path(p).resolve()
+        if folder.is_dir() and (out == folder or folder in out.parents):
+            raise ConfigError(
+                f"output.dir {out} is inside the survey folder {folder} (survey.paths): the "
+                "next run would read the outputs as survey files; choose a folder outside it")
+
+
 def check_horizon(cfg: Config):
     """The quota tables read and checked once (:func:`forecast.quotas.check_tables`), with
     methodology §5's horizon check (ConfigError); returns them (None without tables)."""
@@ -475,5 +496,5 @@ def check_horizon(cfg: Config):
                         horizon=cfg.forecast.horizon)
 
 
-__all__ = ["Config", "load_config", "read_toml", "config_from_mapping", "check_horizon", "SECTIONS",
+__all__ = ["Config", "load_config", "read_toml", "check_output_dir", "config_from_mapping", "check_horizon", "SECTIONS",
            "NationalConfig", "load_national_config", "national_config_from_mapping", "NATIONAL_SECTIONS"]

@@ -55,7 +55,7 @@ from forecast.columns import (
     QUOTAS_PROGRAMMES_COLUMNS,
     SCENARIO_COLUMNS,
 )
-from forecast.config import Config, load_config
+from forecast.config import Config, check_output_dir, load_config
 from forecast.demand import check_scenario_coverage, scenario_variants
 from forecast.errors import ConfigError, InputError, KadryError
 from forecast.params import EvaluationParams, as_dict, scenario_order
@@ -234,6 +234,7 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     cfg = config if isinstance(config, Config) else load_config(config)
     if out is not None:
         cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
+    check_output_dir(cfg)
     timings: dict[str, float] = {}
     scen_table = _scenario_table(cfg, scenario)  # before the long work: a bad name fails fast
     if cfg.survey.year is not None:  # T is known: the scenario's reach is checked now too
@@ -376,9 +377,12 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
     from forecast.report.files import output_lock
 
     cfg = config if isinstance(config, Config) else load_config(config)
-    target = Path(out).resolve() if out is not None else Path(cfg.output.dir)
+    if out is not None:
+        cfg = cfg.replace(output=dataclasses.replace(cfg.output, dir=str(Path(out).resolve())))
+    check_output_dir(cfg)
+    target = Path(cfg.output.dir)
     with output_lock(target):
-        result = run(cfg, out=out, scenario=scenario, progress=progress)
+        result = run(cfg, scenario=scenario, progress=progress)
         target = result.write(progress=progress)
     for line in _summary_lines(result, target):
         print(line)

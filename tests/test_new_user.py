@@ -163,6 +163,15 @@ def test_out_naming_a_file_fails_before_reading_surveys(region, tmp_path, capsys
     assert target.read_text(encoding="utf-8") == "a file"
 
 
+def test_out_inside_the_survey_folder_is_refused(region, tmp_path, capsys):
+    """Next year's run would read this year's tables as employers' forms."""
+    out = region / "surveys" / "out"
+    code = main(["--quiet", "run", "--config", str(region / "kadry.toml"), "--out", str(out)])
+    assert code == 2
+    assert "is inside the survey folder" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_out_below_a_file_fails_too(region, tmp_path, capsys):
     (tmp_path / "f").write_text("x", encoding="utf-8")
     code = main(["--quiet", "run", "--config", str(region / "kadry.toml"), "--out", str(tmp_path / "f" / "sub")])
