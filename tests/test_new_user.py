@@ -373,11 +373,17 @@ def test_help_lists_exit_codes_and_describes_every_option(capsys):
     top = capsys.readouterr().out
     for line in ("0  success", "1  the run finished", "2  usage or configuration error", "3  the run could not finish"):
         assert line in top
-    assert main(["run", "--help"]) == 0
-    text = capsys.readouterr().out
-    options = text.split("options:", 1)[1].split("exit status:", 1)[0]
-    # every option line (two-space indent, starting with -) is followed by a description
-    entries = re.split(r"\n  (?=-)", "\n" + options.strip("\n"))
-    for entry in filter(None, (e.strip() for e in entries)):
-        head, _, rest = entry.partition("  ")
-        assert rest.strip() or "\n" in entry, f"undescribed option: {entry!r}"
+    from forecast.cli import _COMMANDS
+
+    for command in sorted(_COMMANDS):
+        assert main([command, "--help"]) == 0
+        text = capsys.readouterr().out
+        usage, _, rest = text.partition("\n\n")
+        assert rest.split("\n", 1)[0].strip(), f"kadry {command} --help: no description"
+        options = text.split("options:", 1)[1].split("exit status:", 1)[0]
+        # every option line (two-space indent, starting with -) is followed by a description
+        entries = re.split(r"\n  (?=-)", "\n" + options.strip("\n"))
+        for entry in filter(None, (e.strip() for e in entries)):
+            head, _, rest = entry.partition("  ")
+            assert rest.strip() or "\n" in entry, f"kadry {command}: undescribed option {entry!r}"
+        assert "3  the run could not finish" in text
