@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
 
     t = sub.add_parser("template", help="write the blank employer form (.xlsx or .ods, by the extension)")
-    t.add_argument("out", metavar="OUT.xlsx|OUT.ods")
+    t.add_argument("out", metavar="OUT.xlsx|OUT.ods", help="the form to write; .ods for LibreOffice users")
     t.add_argument("--year", type=int, required=True, help="survey year T")
     t.add_argument("--horizon", type=int, default=None, help="need columns (years ahead, ≤ 10)")
 
