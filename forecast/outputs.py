@@ -116,6 +116,26 @@ class Outputs:
         year = self.manifest.get("survey_year")
         return int(year) if year is not None else None
 
+    @property
+    def config(self) -> dict[str, Any]:
+        """The run's configuration as resolved (``manifest.json`` ``config``)."""
+        return dict(self.manifest.get("config") or {})
+
+    @property
+    def language(self) -> str:
+        """``[output] language`` of the run (``ru`` unless it was ``en``)."""
+        return "en" if (self.config.get("output") or {}).get("language") == "en" else "ru"
+
+    @property
+    def horizon(self) -> int:
+        """``[forecast] horizon`` of the run (0 when the manifest lacks it)."""
+        return int((self.config.get("forecast") or {}).get("horizon", 0))
+
+    @property
+    def region(self) -> dict[str, str]:
+        """``[region]`` of the config as recorded (empty when the run had none)."""
+        return dict(self.config.get("region") or {})
+
 
 def read_output_table(source: str | Path | bytes, name: str | None = None,
                       columns: tuple[str, ...] = ()) -> pd.DataFrame:

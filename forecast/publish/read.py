@@ -28,12 +28,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from forecast.errors import InputError
-from forecast.outputs import TABLE_COLUMNS, TEXT_COLUMNS, read_json, read_output_table
+from forecast.outputs import TABLE_COLUMNS, TEXT_COLUMNS, Outputs, read_json, read_output_table
 
 #: required tables and their contract columns
 REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
@@ -45,50 +44,25 @@ OPTIONAL_TABLES: tuple[str, ...] = ("programme_signals.csv", "evaluation.csv")
 
 
 @dataclass
-class RunOutput:
-    """A kadry output folder, read back.
+class RunOutput(Outputs):
+    """A kadry output folder read back for publication: :class:`forecast.outputs.Outputs`
+    (the tables, manifest, survey report; ``language``, ``horizon``, ``region``) with the
+    raw CSV bytes and the plots.
 
     Attributes
     ----------
-    folder : Path
-    manifest, survey_report : dict
-    demand, quotas_programmes, quotas_colleges : DataFrame
-    programme_signals, evaluation : DataFrame or None
-        Only when the folder holds the file.
     csv_bytes : dict
         File name → the CSV's bytes as written by the run.
     plots : dict
         PNG file name (in ``plots/``) → bytes.
     """
 
-    folder: Path
-    manifest: dict[str, Any]
-    survey_report: dict[str, Any]
-    demand: pd.DataFrame
-    quotas_programmes: pd.DataFrame
-    quotas_colleges: pd.DataFrame
-    programme_signals: pd.DataFrame | None = None
-    evaluation: pd.DataFrame | None = None
     csv_bytes: dict[str, bytes] = field(default_factory=dict)
     plots: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def survey_year(self) -> int:
         return int(self.manifest["survey_year"])
-
-    @property
-    def language(self) -> str:
-        lang = ((self.manifest.get("config") or {}).get("output") or {}).get("language", "ru")
-        return "en" if lang == "en" else "ru"
-
-    @property
-    def horizon(self) -> int:
-        return int(((self.manifest.get("config") or {}).get("forecast") or {}).get("horizon", 0))
-
-    @property
-    def region(self) -> dict[str, str]:
-        """``[region]`` of the config as recorded (empty when the run had none)."""
-        return dict((self.manifest.get("config") or {}).get("region") or {})
 
     @property
     def has_departments(self) -> bool:
