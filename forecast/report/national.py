@@ -23,7 +23,7 @@ from forecast.params import NATIONAL_CODE
 from forecast.report import labels as L
 from forecast.report import tables as tb
 from forecast.report.sheets import Col, heading, page_setup, set_text, set_value, write_table
-from forecast.report.workbook import _deterministic_bytes, _demand_sheet, _note_below
+from forecast.report.workbook import _deterministic_bytes, _demand_sheet, _note_below, quota_chain_cols
 
 _INT = "int"
 _NUM = "num"
@@ -148,21 +148,9 @@ def _quotas(ws, nat, lang, primary) -> None:
     q.insert(1, "region_name", q["region_code"].map(names))
     cols = [Col("region_code", L.col("region_code", lang), "code"),
             Col("region_name", L.col("region_name", lang), width=24),
-            Col("scenario", L.col("scenario", lang)),
-            Col("programme_code", L.col("programme_code", lang), "code"),
-            Col("programme", L.col("programme", lang), width=36),
-            Col("level", L.col("education", lang)),
-            Col("admission_year", L.col("admission_year", lang), "year"),
-            Col("graduation_year", L.col("graduation_year", lang), "year"),
-            Col("demand", L.col("demand", lang) + " (g)", _NUM, True),
-            Col("graduates_needed", L.col("graduates_needed", lang), _NUM, True),
-            Col("pipeline", L.col("pipeline", lang), _NUM, True),
-            Col("gap", L.col("gap", lang), _NUM, True),
-            Col("quota_needed", L.col("quota_needed", lang), _INT, True),
-            Col("shortfall", L.col("shortfall", lang), _INT, True),
-            Col("quota", L.col("quota", lang), _INT, True),
-            Col("last_quota", L.col("last_quota", lang), _INT, True),
-            Col("deficit", L.col("deficit", lang), _INT, True)]
+            *quota_chain_cols(("scenario", "programme_code", "programme", "level", "admission_year",
+                               "graduation_year", "demand", "graduates_needed", "pipeline", "gap",
+                               "quota_needed", "shortfall", "quota", "last_quota", "deficit"), lang)]
     write_table(ws, q, cols, total_label=L.text("total", lang),
                 filter_values={"scenario": [primary]} if primary else None)
     ws.freeze_panes = ws.cell(row=2, column=4)

@@ -175,6 +175,43 @@ def _summary(ws, run, images, lang, T, scen, primary) -> None:
     write_table(ws, counts, cols, start_row=r + 1, freeze=False, autofilter=False)
 
 
+#: how each column of the quota chain (methodology §4–7) is shown: header key, number
+#: format, summed in the totals row, width; the regional and the national workbooks share it
+_QUOTA_CHAIN: dict[str, tuple[str, str, bool, float | None]] = {
+    "scenario": ("scenario", "text", False, None),
+    "programme_code": ("programme_code", "code", False, None),
+    "programme": ("programme", "text", False, 36),
+    "level": ("education", "text", False, None),
+    "duration_months": ("duration_months", _INT, False, None),
+    "admission_year": ("admission_year", "year", False, None),
+    "graduation_year": ("graduation_year", "year", False, None),
+    "demand": ("demand", _NUM, True, None),
+    "coverage_share": ("coverage_share", "num2", False, None),
+    "employment_rate": ("employment_rate", "num2", False, None),
+    "graduates_needed": ("graduates_needed", _NUM, True, None),
+    "pipeline": ("pipeline", _NUM, True, None),
+    "gap": ("gap", _NUM, True, None),
+    "dropout": ("dropout", "num2", False, None),
+    "quota_raw": ("quota_raw", _NUM, True, None),
+    "quota_needed": ("quota_needed", _INT, True, None),
+    "shortfall": ("shortfall", _INT, True, None),
+    "quota": ("quota", _INT, True, None),
+    "last_quota": ("last_quota", _INT, True, None),
+    "change": ("change", _INT, True, None),
+    "deficit": ("deficit", _INT, True, None),
+}
+
+
+def quota_chain_cols(keys, lang: str) -> list[Col]:
+    """The columns ``keys`` of a quota-chain table (``demand`` is the graduation year's: (g))."""
+    cols = []
+    for key in keys:
+        label, fmt, total, width = _QUOTA_CHAIN[key]
+        header = L.col(label, lang) + (" (g)" if key == "demand" else "")
+        cols.append(Col(key, header, fmt, total, width))
+    return cols
+
+
 def display_level(run) -> int:
     """The interval level the workbook's tables show: the smallest of ``forecast.levels``
     (80 by default; demand.csv carries every configured level)."""
@@ -231,27 +268,11 @@ def _quota_programmes(ws, run, lang, T, primary) -> None:
     q = run.config.quotas
     table = tb.quota_programmes_table(qp, getattr(run, "programmes", None), q.coverage_share,
                                       q.default_employment_rate)
-    cols = [Col("scenario", L.col("scenario", lang)),
-            Col("programme_code", L.col("programme_code", lang), "code"),
-            Col("programme", L.col("programme", lang), width=36),
-            Col("level", L.col("education", lang)),
-            Col("duration_months", L.col("duration_months", lang), _INT),
-            Col("admission_year", L.col("admission_year", lang), "year"),
-            Col("graduation_year", L.col("graduation_year", lang), "year"),
-            Col("demand", L.col("demand", lang) + " (g)", _NUM, True),
-            Col("coverage_share", L.col("coverage_share", lang), "num2"),
-            Col("employment_rate", L.col("employment_rate", lang), "num2"),
-            Col("graduates_needed", L.col("graduates_needed", lang), _NUM, True),
-            Col("pipeline", L.col("pipeline", lang), _NUM, True),
-            Col("gap", L.col("gap", lang), _NUM, True),
-            Col("dropout", L.col("dropout", lang), "num2"),
-            Col("quota_raw", L.col("quota_raw", lang), _NUM, True),
-            Col("quota_needed", L.col("quota_needed", lang), _INT, True),
-            Col("shortfall", L.col("shortfall", lang), _INT, True),
-            Col("quota", L.col("quota", lang), _INT, True),
-            Col("last_quota", L.col("last_quota", lang), _INT, True),
-            Col("change", L.col("change", lang), _INT, True),
-            Col("deficit", L.col("deficit", lang), _INT, True)]
+    cols = quota_chain_cols(("scenario", "programme_code", "programme", "level", "duration_months",
+                             "admission_year", "graduation_year", "demand", "coverage_share",
+                             "employment_rate", "graduates_needed", "pipeline", "gap", "dropout",
+                             "quota_raw", "quota_needed", "shortfall", "quota", "last_quota",
+                             "change", "deficit"), lang)
     write_table(ws, table, cols, total_label=L.text("total", lang),
                 filter_values={"scenario": [primary]} if primary else None)
     ws.freeze_panes = ws.cell(row=2, column=4)
