@@ -23,7 +23,13 @@ from forecast.params import NATIONAL_CODE
 from forecast.report import labels as L
 from forecast.report import tables as tb
 from forecast.report.sheets import Col, heading, page_setup, set_text, set_value, write_table
-from forecast.report.workbook import _deterministic_bytes, _demand_sheet, _note_below, quota_chain_cols
+from forecast.report.workbook import (
+    _deterministic_bytes,
+    _demand_sheet,
+    _note_below,
+    quota_chain_cols,
+    write_text_lines,
+)
 
 _INT = "int"
 _NUM = "num"
@@ -189,22 +195,7 @@ def national_methodology_lines(nat, lang: str = "ru") -> list[tuple[str, str]]:
 
 
 def _methodology(ws, nat, lang, T) -> None:
-    from forecast.report.sheets import wrapped_lines
-
-    width = 95
-    ws.column_dimensions["A"].width = width
-    for r, (style, line) in enumerate(national_methodology_lines(nat, lang), start=1):
-        cell = ws.cell(row=r, column=1)
-        set_text(cell, line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        per_line = {"h1": 18, "h2": 16, "f": 14}.get(style, 14)
-        ws.row_dimensions[r].height = per_line * wrapped_lines(line, width) + (6 if style.startswith("h") else 2)
-        if style == "h1":
-            cell.font = Font(bold=True, size=13)
-        elif style == "h2":
-            cell.font = Font(bold=True, size=11)
-        elif style == "f":
-            cell.font = Font(name="Consolas", size=10)
+    write_text_lines(ws, national_methodology_lines(nat, lang))
 
 
 _RU: list[tuple[str, str]] = [

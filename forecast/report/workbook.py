@@ -559,14 +559,19 @@ def _issues(ws, run, lang) -> None:
 
 
 def _methodology(ws, run, lang, T, scen) -> None:
-    width = 95
+    write_text_lines(ws, methodology_lines(run.config, T, scen, lang,
+                                           getattr(run, "demand_result", None)))
+
+
+def write_text_lines(ws, lines, width: float = 95) -> None:
+    """A sheet of styled text lines (``(style, text)``: ``h1``, ``h2``, ``f`` formula, plain)
+    in column A, wrapped, with row heights set for the wrapped text (LibreOffice does not
+    grow rows on load); the regional and the national ``Методика`` sheets."""
     ws.column_dimensions["A"].width = width
-    for r, (style, line) in enumerate(methodology_lines(run.config, T, scen, lang,
-                                                         getattr(run, "demand_result", None)), start=1):
+    for r, (style, line) in enumerate(lines, start=1):
         cell = ws.cell(row=r, column=1)
         set_text(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        # row height for the wrapped text (LibreOffice does not grow rows on load)
         per_line = {"h1": 18, "h2": 16, "f": 14}.get(style, 14)
         chars = width * (0.85 if style == "f" else 1.0)
         ws.row_dimensions[r].height = per_line * wrapped_lines(line, chars) + (6 if style.startswith("h") else 2)
