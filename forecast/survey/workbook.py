@@ -35,13 +35,12 @@ from forecast.params import HEADER_SCAN_ROWS, MAX_DATA_ROWS, MAX_SHEET_CELLS
 from forecast.survey import cfb
 from forecast.survey.physical import Grid
 from forecast.survey.schema import Detail
-from forecast.survey.zipscan import FileError, Work, ZipFacts, scan_zip
+from forecast.survey.zipscan import FORMULA_TAG, FileError, Work, ZipFacts, scan_zip
 
 #: file name suffixes calamine opens by name for each kind (others are opened by content)
 _SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xlsb": (".xlsb",), "ods": (".ods",), "xls": (".xls",)}
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
 _V_ANY = re.compile(rb"<(?:\w+:)?v\s*/?>")
 _V_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
@@ -130,7 +129,7 @@ def _xlsx_formula_cells(data: bytes, work: Work) -> tuple[set[tuple[int, int]], 
             if v and ref and v.group(1).strip():
                 errors[(int(ref.group(2)), _col_index(ref.group(1)))] = v.group(1).decode("utf-8", "replace").strip()
             continue
-        if not _FORMULA_TAG.search(body):
+        if not FORMULA_TAG.search(body):
             continue
         if _VALUE.search(body) or (_T_STR.search(attrs) and _V_ANY.search(body)):
             continue

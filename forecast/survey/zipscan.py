@@ -50,7 +50,8 @@ _OUT_CHUNK = 1 << 20
 _MAX_MEMBERS = 10_000
 _IN_MEMORY = 8 << 20
 _UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+#: a formula element of a cell (<f>, <x:f …>); also used by forecast.survey.workbook
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ROW_NUM = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,9})\"")
 _CELL_COL = re.compile(rb"<c r=\"([A-Z]{1,3})\d")
 # the same with a namespace prefix (<x:row>, <x:c>): rare, and slower to search for
@@ -225,7 +226,7 @@ def _scan_member(fh, info: zipfile.ZipInfo, work: Work, facts: ZipFacts) -> None
             # formulas and error cells live in worksheets only
             if name not in facts.with_formulas and (
                     b't="e"' in window
-                    or ((b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window))):
+                    or ((b"<f" in window or b":f" in window) and FORMULA_TAG.search(window))):
                 facts.with_formulas.add(name)
             ns = b":row" in window
             rows = _ROW_NUM.findall(window) + (_ROW_NUM_NS.findall(window) if ns else [])
