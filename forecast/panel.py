@@ -24,7 +24,9 @@ each wave and cell the panel holds the weighted sums of the survey frame
   the section's n respondents (those without the profession included, y = 0), with
   R̂ = Σy/Σx, w = C/Σx the section's weight and the sampling fraction f taken as the
   headcount coverage 1/w (the frame's employer count is unknown; weights varying within a
-  section enter per respondent as w_i(w_i − 1), see ``_design_variance``). Without control
+  section enter per respondent as w_i(w_i − 1), see ``_design_variance``), times a
+  small-sample factor that grows as fewer respondents hold the cell
+  (:func:`small_sample_factor`: the linearised formula alone understates it). Without control
   totals (w = 1) the respondents are taken as the population and the variance is 0. Sections are
   sampled independently, so a profession's variance is the sum of its cells'. The demand
   stage widens employment intervals by the survey year's sampling variance
@@ -93,7 +95,9 @@ class Panel:
         :data:`PANEL_COLUMNS`, sorted by survey_year and the cell key; zero rows for cells
         absent from a surveyed section (see module docstring).
     sections : DataFrame
-        survey_year, okved_section, headcount, respondents: the sections surveyed each wave.
+        survey_year, okved_section, headcount, respondents, headcount_answered: the
+        sections surveyed each wave; ``headcount_answered`` is the respondents' unweighted
+        headcount, so ``headcount_answered / headcount`` is the sampling fraction (1/w).
     professions : dict
         profession_code → name (latest wave).
     """
@@ -184,6 +188,33 @@ def _matched(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
+#: small-sample correction of the linearised variance (:func:`small_sample_factor`)
+VAR_FACTOR_LARGE = 1.2
+VAR_FACTOR_SMALL = 7.0
+
+
+def small_sample_factor(respondents: np.ndarray) -> np.ndarray:
+    """Factor on the linearised variance of a cell answered by ``respondents`` employers:
+    VAR_FACTOR_LARGE + VAR_FACTOR_SMALL / n^1.5 (n ≥ 1; 1 when nobody answered).
+
+    The linearised variance of a ratio estimator is known to understate the sampling error
+    in small samples of skewed data, and most when few respondents hold the profession: the
+    estimate and its variance estimate then err together (the holders that did not answer
+    are missing from both). Measured on the 20 generated tuning regions (seeds 101–112,
+    301–308; none of the reporting regions), the survey year's cell estimates against the
+    population's truth: the squared scale needed for 80 % of |estimate − truth| / √v to fall
+    within 1.28 was 8.2 for cells answered by one employer, 5.2 by two, 1.9 by 3–4, 1.5 by
+    5–8, 1.4 by 9–16 and 1.3 by more (every region 0.9–4.9); with this factor 1.0, 1.4,
+    0.9, 0.9, 1.0, 1.0. The tails stay heavier than normal where one or two employers
+    answered (95 % needs more), which the demand stage's backtest calibration sees.
+
+    >>> small_sample_factor(np.array([0, 1, 4, 100])).round(2).tolist()
+    [1.0, 8.2, 2.08, 1.21]
+    """
+    n = np.asarray(respondents, dtype=float)
+    return np.where(n > 0, VAR_FACTOR_LARGE + VAR_FACTOR_SMALL / np.maximum(n, 1.0) ** 1.5, 1.0)
+
+
 def _design_variance(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """headcount_var per (wave, cell): linearised variance of the ratio estimator.
 
@@ -237,7 +268,8 @@ def build_panel(frame: pd.DataFrame) -> Panel:
         sections = pd.DataFrame({"survey_year": pd.Series(dtype="int64"),
                                  "okved_section": pd.Series(dtype=str),
                                  "headcount": pd.Series(dtype=float),
-                                 "respondents": pd.Series(dtype="int64")})
+                                 "respondents": pd.Series(dtype="int64"),
+                                 "headcount_answered": pd.Series(dtype=float)})
         return Panel(cells=cells, sections=sections, professions=professions)
     g = df.groupby(keys, sort=True)
     sums = g[list(_VALUE_COLUMNS)].sum()
@@ -252,6 +284,7 @@ def build_panel(frame: pd.DataFrame) -> Panel:
     sg = df.groupby(["survey_year", "okved_section"], sort=True)
     sections = sg["headcount"].sum().to_frame()
     sections["respondents"] = sg["inn"].nunique()
+    sections["headcount_answered"] = sg["head_raw"].sum().to_numpy()
     sections = sections.reset_index()
     cell_ids = sums.loc[sums["respondents"].notna(), list(CELL_KEYS)].drop_duplicates()
     grid = sections[["survey_year", "okved_section"]].merge(cell_ids, on="okved_section")
@@ -260,9 +293,11 @@ def build_panel(frame: pd.DataFrame) -> Panel:
     cells[filled] = cells[filled].fillna(0.0)
     cells["respondents"] = cells["respondents"].fillna(0).astype("int64")
     cells["profession"] = cells["profession_code"].map(professions).fillna("")
+    cells["headcount_var"] *= small_sample_factor(cells["respondents"].to_numpy())
     cells = cells.sort_values(keys, kind="mergesort").reset_index(drop=True)
     return Panel(cells=cells[list(PANEL_COLUMNS)], sections=sections,
                  professions=professions)
 
 
-__all__ = ["Panel", "build_panel", "CELL_KEYS", "PANEL_COLUMNS"]
+__all__ = ["Panel", "build_panel", "small_sample_factor", "CELL_KEYS", "PANEL_COLUMNS",
+           "VAR_FACTOR_LARGE", "VAR_FACTOR_SMALL"]

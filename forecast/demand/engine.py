@@ -64,7 +64,7 @@ from forecast.demand.calibration import (
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
 from forecast.demand.history import (
-    History, _actual, _noise_var, _nodes_sum, build_history, realised_path_demand,
+    History, _actual, check_noise_var, _nodes_sum, build_history, realised_path_demand,
 )
 from forecast.demand.reconcile import Hierarchy, reconcile, shrink_covariance
 from forecast.demand.topdown import (
@@ -399,14 +399,10 @@ def _record_checks(h: History, o: OriginResult, horizon: int, dparams: DemandPar
     cells = rec[1 + h.m:]
     fc = {"total": rec[:1], "section": rec[1:1 + h.m], "profession": _nodes_sum(h, cells)[2],
           "cell": cells}
-    v0 = _noise_var(h, k)
-    v_after = {level: np.full((len(v0[level]), horizon), 0.0) for level in LEVELS}
-    for t in range(min(horizon, K - 1 - k)):
-        for level, v in _noise_var(h, k + 1 + t).items():
-            v_after[level][:, t] = v
+    v_check = check_noise_var(h, k, horizon)
     for level in LEVELS:
         checks.employment.setdefault(level, []).append(
-            (np.abs(act[level] - fc[level]), o.sd[level], v0[level][:, None] + v_after[level]))
+            (np.abs(act[level] - fc[level]), o.sd[level], v_check[level]))
     # demand checks at profession level (and cells), against realised §3 demand
     for level, (d_f, d_a) in _demand_checks(h, k, horizon, cells, act, dparams).items():
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -41,6 +41,9 @@ class History:
     prof_index: np.ndarray
     #: sampling variance of e_obs (panel ``headcount_var``; 0 where unknown or unsurveyed)
     e_var: np.ndarray | None = None
+    #: per wave, the correlation of its sampling errors with the wave before's, from the
+    #: respondents both answered (:func:`_wave_overlap`; used by :func:`check_noise_var`)
+    overlap: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -75,8 +78,10 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
     e_var = (np.nan_to_num(grid("headcount_var")) if "headcount_var" in cells.columns
              else np.zeros((n, k)))
     e = _fill_rows(e_obs)
-    change = _realised_change(e_obs, grid("headcount_matched"), grid("headcount_matched_prev"),
+    matched = grid("headcount_matched")
+    change = _realised_change(e_obs, matched, grid("headcount_matched_prev"),
                               keys["okved_section"].to_numpy(str))
+    overlap = _wave_overlap(panel, e_obs, matched, years)
     vac = np.nan_to_num(grid("vacancies"))
     old = _ffill(grid("age_55plus"))
     rep = _ffill(grid("headcount_age_reported"))
@@ -90,7 +95,33 @@ def build_history(panel: Panel, dparams: DemandParams) -> History:
                                              kind="mergesort").reset_index(drop=True)
     prof_index = pd.MultiIndex.from_frame(profs).get_indexer(pd.MultiIndex.from_frame(pk))
     return History(keys, years, e_obs, change, e, vac, rates, needs, sections, parent, profs,
-                   prof_index, e_var)
+                   prof_index, e_var, overlap)
+
+
+def _wave_overlap(panel: Panel, e_obs, matched, years) -> np.ndarray:
+    """Correlation of consecutive waves' sampling errors, per wave (0 in the first).
+
+    Two samples of fraction f of one population sharing a share m of their members have
+    sampling errors correlated by (m − f)/(1 − f) (without-replacement sampling: samples
+    drawn independently already share f by chance, and that overlap is what the finite-
+    population correction of the design variance accounts for). m is the share of the
+    wave's weighted headcount answered by employers of the wave before (``headcount_matched``
+    ÷ ``headcount``), f the wave's sampling fraction (``headcount_answered`` ÷ ``headcount``
+    of the sections). A Panel without ``headcount_answered`` (built by hand) gets 0.
+    """
+    k = len(years)
+    tot = np.nansum(e_obs, axis=0)
+    m = np.divide(np.nansum(matched, axis=0), tot, out=np.zeros(k), where=tot > 0)
+    if "headcount_answered" not in panel.sections.columns:    # a Panel built by hand
+        return np.zeros(k)
+    sec = panel.sections.groupby("survey_year")[["headcount", "headcount_answered"]].sum()
+    sec = sec.reindex(years)
+    f = np.divide(sec["headcount_answered"].to_numpy(float), sec["headcount"].to_numpy(float),
+                  out=np.zeros(k), where=sec["headcount"].to_numpy(float) > 0)
+    f = np.nan_to_num(np.clip(f, 0.0, 1.0))
+    rho = np.divide(m - f, 1.0 - f, out=np.zeros(k), where=f < 1.0)
+    rho[0] = 0.0
+    return np.clip(rho, 0.0, 1.0)
 
 
 def _realised_change(e_obs, cur, prev, section):
@@ -176,4 +207,23 @@ def _noise_var(h: History, k: int):
     return {"total": np.zeros(1), "section": np.zeros(h.m), "profession": prof, "cell": v}
 
 
-__all__ = ["History", "build_history", "realised_path_demand"]
+def check_noise_var(h: History, k: int, horizon: int) -> dict:
+    """Sampling variance of a backtest check, per level (nodes × horizon): the error of a
+    forecast from wave k against the estimate of wave k+1+t carries both waves' sampling
+    errors, v_k + v_(k+1+t) − 2ρ√(v_k·v_(k+1+t)). Respondents answering both waves make
+    the two errors alike: ρ is the product of the waves' overlaps in between
+    (:attr:`History.overlap`), so a panel answered by the same employers every year is not
+    credited with noise its checks do not carry. 0 past the last wave.
+    """
+    v0 = _noise_var(h, k)
+    K = len(h.years)
+    ov = np.ones(K) if h.overlap is None else h.overlap
+    out = {level: np.zeros((len(v), horizon)) for level, v in v0.items()}
+    for t in range(min(horizon, K - 1 - k)):
+        rho = float(np.prod(ov[k + 1:k + 2 + t]))
+        for level, v in _noise_var(h, k + 1 + t).items():
+            out[level][:, t] = v0[level] + v - 2.0 * rho * np.sqrt(v0[level] * v)
+    return out
+
+
+__all__ = ["History", "check_noise_var", "build_history", "realised_path_demand"]
