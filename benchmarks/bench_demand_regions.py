@@ -16,6 +16,9 @@ file, defaults), and scored against its truth:
   benchmarks (:mod:`forecast.sample.scoring`);
 * ``err_expansion`` / ``err_replacement`` / ``err_vacancies``: how much of the wMAPE goes
   when that §3 component of every cell is replaced by the truth (:func:`error_sources`);
+* ``wmape_true_growth``: the wMAPE left if every cell's employment grew exactly as it truly
+  did (:func:`growth_oracle`) — the floor that the §3 exit formula and the survey year's
+  sampling error put under any employment forecast;
 * ``ordered``: conservative < base < target in total employment at T+5 (the generator's
   GRP variants are so ordered); ``effect_ratio_<variant>``: the model's variant effect on
   total employment at T+5 over the simulated one
@@ -174,6 +177,30 @@ def error_sources(d: pd.DataFrame, truth_demand: pd.DataFrame, T: int) -> dict:
     return out
 
 
+def growth_oracle(d: pd.DataFrame, truth_emp: pd.DataFrame, truth_demand: pd.DataFrame,
+                  T: int) -> float:
+    """wMAPE of 5-year profession demand if every cell's employment grew exactly as it truly
+    did from the survey year's estimate (the model's exit rates and vacancies, §3 as
+    written): what a perfect employment forecast would still miss, through the exit-rate
+    formula and the sampling error of the survey year's level."""
+    years = range(T + 1, T + 6)
+    m = d[(d["level"] == "cell") & (d["scenario"] == "base") & d["year"].isin(range(T, T + 6))]
+    m = m.set_index(CELL + ["year"])
+    e = m["employment"].unstack("year")
+    rate = (m["replacement"].unstack("year")[T + 1] / e[T].replace(0, np.nan)).fillna(0.0)
+    vac = m["vacancies"].unstack("year")[T + 1].fillna(0.0)
+    te = (truth_emp.groupby(CELL + ["year"])["employment"].sum().unstack("year")
+          .reindex(e.index).fillna(0.0))
+    growth = te[list(range(T, T + 6))].div(te[T].replace(0, np.nan), axis=0).fillna(1.0)
+    path = growth.mul(e[T], axis=0)
+    dem = sum(np.maximum(0.0, path[t] - path[t - 1] + rate * path[t - 1])
+              + (vac if t == T + 1 else 0.0) for t in years)
+    f = dem.groupby(level=KEY).sum()
+    a = truth_demand[truth_demand["year"].isin(years)].groupby(KEY)["demand"].sum()
+    j = pd.concat({"f": f, "a": a}, axis=1).fillna(0.0)
+    return float((j["f"] - j["a"]).abs().sum() / j["a"].sum())
+
+
 def score(data: dict, res) -> dict:
     """Coverage by horizon and 5-year demand wMAPE (model and benchmarks) of one region."""
     T = res.survey_year
@@ -213,6 +240,7 @@ def score(data: dict, res) -> dict:
             out[f"effect_{v}"] = float(tot[v] - tot["base"])
             out[f"effect_ratio_{v}"] = float((tot[v] - tot["base"]) / true) if true else np.nan
     out.update(error_sources(d, data["truth_demand"], T))
+    out["wmape_true_growth"] = growth_oracle(d, data["truth_emp"], data["truth_demand"], T)
     sc = demand_scores(d, data["frame"], data["truth_demand"], T)
     m, n1, n2 = sc["wmape_model"], sc["wmape_needs"], sc["wmape_flat"]
     out.update(wmape_model=m, wmape_needs=n1, wmape_flat=n2, gain_needs=1 - m / n1,
@@ -258,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["region", "waves", "sections", "respondents_T", "cov80_avg", "cov95_avg",
             "sec80_avg", "sec95_avg", "wmape_model", "gain_needs", "gain_flat", "ordered",
             "effect_ratio_conservative", "effect_ratio_target", "err_expansion",
-            "err_replacement", "err_vacancies"]
+            "err_replacement", "err_vacancies", "wmape_true_growth"]
     cols = [c for c in cols if c in df]
     with pd.option_context("display.width", 250, "display.max_columns", 30,
                            "display.float_format", "{:.3f}".format):
@@ -268,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         q = df[c].quantile([0, 0.25, 0.5, 0.75, 1]).to_numpy()
         return f"{c}: min {q[0]:.3f} q25 {q[1]:.3f} median {q[2]:.3f} q75 {q[3]:.3f} max {q[4]:.3f}"
 
-    for c in ("cov80_avg", "cov95_avg", "sec80_avg", "sec95_avg", "wmape_model"):
+    for c in ("cov80_avg", "cov95_avg", "sec80_avg", "sec95_avg", "wmape_model",
+              "wmape_true_growth"):
         print(dist(c))
     summ = {
         "n_regions": len(df),
@@ -277,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "sec80_mean": float(df["sec80_avg"].mean()), "sec95_mean": float(df["sec95_avg"].mean()),
         "sec80_worst": float(df["sec80_avg"].min()), "sec95_worst": float(df["sec95_avg"].min()),
         "wmape_mean": float(df["wmape_model"].mean()),
+        "wmape_true_growth_mean": float(df["wmape_true_growth"].mean()),
         "gain_needs_min": float(df["gain_needs"].min()),
         "gain_flat_min": float(df["gain_flat"].min()),
         "err_mean": {c: float(df[c].mean()) for c in
