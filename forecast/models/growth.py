@@ -19,7 +19,9 @@ drift (φ = 0, μ = mean difference).
 :class:`LogModel` — any member fitted to ``log y`` and back-transformed with ``exp`` (the
 forecast *median* of a log-normal model, which is what sMAPE/MASE reward), for series
 whose observations are all > 0; series with a value ≤ 0 are fitted in levels (the
-wrapped model as is). Standard deviations are the delta method ``ŷ·sd_log``.
+wrapped model as is). Standard deviations are the delta method ``ŷ·sd_log``. Growth
+compounds: a series that jumps from near 0 gets a huge log growth rate and forecasts that
+can overflow to ``inf`` — one reason these members are not in the default combination.
 """
 
 from __future__ import annotations
