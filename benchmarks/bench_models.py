@@ -35,7 +35,7 @@ import pandas as pd
 
 from benchmarks import m3
 from benchmarks._results import save
-from forecast.models import ETS, AutoForecaster, Drift, Holt, Naive, Theta
+from forecast.models import ARIMA110, ETS, AutoForecaster, Drift, Holt, LogModel, Naive, Theta
 from forecast.models._frame import to_block
 from forecast.models.base import diff_scale
 
@@ -86,7 +86,8 @@ def collection_table(train: pd.DataFrame, test: pd.DataFrame, quick: bool, entra
                  "seconds": time.perf_counter() - t0})
     members = {"ETS auto (kadry)": ETS(), "Holt (kadry)": Holt(), "Damped Holt (kadry)": Holt(damped=True),
                "DOTM (kadry)": Theta(theta=None, dynamic=True), "Drift (kadry)": Drift(),
-               "Naive (kadry)": Naive()}
+               "Naive (kadry)": Naive(), "ARIMA(1,1,0) CLS (kadry)": ARIMA110(),
+               "ARIMA(1,1,0) mean drift (kadry)": ARIMA110(drift="mean"), "Log drift (kadry)": LogModel()}
     for name, model in members.items():
         t0 = time.perf_counter()
         f = model.fit(train).predict(H, level=LEVELS)

@@ -19,10 +19,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks as ec
 
-from forecast.models import ARIMA, ETS, SES, AutoForecaster, Drift, Holt, Naive, Theta
+from forecast.models import (ARIMA, ARIMA110, ETS, SES, AutoForecaster, Drift, Holt, LogModel, Naive,
+                              Theta)
 
 MODELS = [Naive(), Drift(), SES(), SES(alpha=0.3), Holt(), Holt(damped=True), ETS(), ETS(models=("AAN",)),
-          Theta(), Theta(theta=None, dynamic=True), ARIMA(), AutoForecaster(),
+          Theta(), Theta(theta=None, dynamic=True), ARIMA(), ARIMA110(), ARIMA110(drift="mean"),
+          LogModel(), LogModel(Holt(damped=True)), AutoForecaster(),
           AutoForecaster(combine="mean", n_jobs=1)]
 IDS = [repr(m) for m in MODELS]
 

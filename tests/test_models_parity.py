@@ -198,3 +198,85 @@ def test_ets_forms_match_holt_and_selection_is_smallest_aicc():
         np.testing.assert_allclose(m.forms_[form]["level"], h.level_, rtol=1e-12)
     ics = np.stack([aicc(m.forms_[f]["sse"], n, k) for f, k in (("ANN", 3), ("AAN", 5), ("AAdN", 6))])
     assert (np.array(["ANN", "AAN", "AAdN"])[np.argmin(ics, axis=0)] == m.selected_).all()
+
+
+# --- ARIMA(1,1,0) with drift (conditional least squares) and log-space members ----------------
+def test_arima110_cls_is_ols_on_differences_and_forecasts_like_statsmodels():
+    """CLS = OLS of d(t) on (1, d(t−1)) (statsmodels AutoReg); with those parameters the
+    forecasts and their standard deviations are statsmodels ARIMA(1,1,0)+drift's."""
+    from statsmodels.tsa.ar_model import AutoReg
+    from statsmodels.tsa.arima.model import ARIMA as SMARIMA
+
+    from forecast.models import ARIMA110
+
+    m = ARIMA110().fit(_frame(SERIES))
+    fc = m.predict_mean(5)
+    for i, y in enumerate(SERIES.values()):
+        d = np.diff(y)
+        X = np.column_stack([np.ones(len(d) - 1), d[:-1]])
+        c, phi = np.linalg.lstsq(X, d[1:], rcond=None)[0]
+        assert abs(phi) < 0.98  # no clipping in these series: the plain OLS fit
+        np.testing.assert_allclose([m.phi_[i], m.mu_[i]], [phi, c / (1 - phi)], rtol=1e-10)
+        ar = AutoReg(d, lags=1, trend="c").fit()
+        np.testing.assert_allclose(ar.params, [c, phi], rtol=1e-10)
+        steps = ar.predict(start=len(d), end=len(d) + 4)
+        np.testing.assert_allclose(fc[i], y[-1] + np.cumsum(steps), rtol=1e-10)
+        resid = d[1:] - X @ [c, phi]
+        np.testing.assert_allclose(m.sigma_[i], np.sqrt(resid @ resid / (len(resid) - 2)), rtol=1e-10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = SMARIMA(y, order=(1, 1, 0), trend="t").smooth([m.mu_[i], m.phi_[i], m.sigma_[i] ** 2])
+        f = ref.get_forecast(5)
+        np.testing.assert_allclose(fc[i], f.predicted_mean, rtol=1e-10)
+        np.testing.assert_allclose(m._sd(5)[i], np.sqrt(f.var_pred_mean), rtol=1e-8)
+
+
+def test_arima110_mean_drift_is_ols_of_demeaned_differences():
+    from forecast.models import ARIMA110, Drift
+
+    m = ARIMA110(drift="mean").fit(_frame(SERIES))
+    np.testing.assert_allclose(m.mu_, Drift().fit(_frame(SERIES)).slope_, rtol=1e-10)
+    for i, y in enumerate(SERIES.values()):
+        d = np.diff(y) - np.mean(np.diff(y))
+        phi = np.linalg.lstsq(d[:-1, None], d[1:], rcond=None)[0][0]
+        np.testing.assert_allclose(m.phi_[i], phi, rtol=1e-10)
+
+
+def test_arima110_clipping_and_fallbacks():
+    from forecast.models import ARIMA110
+
+    zigzag = [10.0, 12, 13, 15, 16, 18, 19, 21]  # differences 2, 1, 2, … : φ = −1 by OLS
+    accel = [1.0, 2, 4, 8, 16, 32, 64]            # d(t) = 2·d(t−1): φ = 2 by OLS
+    df = _frame({"zig": zigzag, "accel": accel, "short": [1.0, 2.0, 4.0, 5.0], "one": [3.0], "line": range(8)})
+    m = ARIMA110(phi_max=0.9).fit(df)
+    np.testing.assert_allclose(m.phi_[:2], [-0.9, 0.9])
+    # the intercept is the least-squares one given the clipped φ
+    d = np.diff(accel)
+    np.testing.assert_allclose(m.mu_[1] * (1 - 0.9), np.mean(d[1:] - 0.9 * d[:-1]))
+    fc = m.predict(2).groupby("unique_id", sort=False)["yhat"].apply(list)
+    np.testing.assert_allclose(fc["short"], [5.0 + 4 / 3, 5.0 + 8 / 3])  # < 3 pairs → drift
+    np.testing.assert_allclose(fc["one"], [3.0, 3.0])                       # one point → naive
+    np.testing.assert_allclose(fc["line"], [8.0, 9.0])                      # constant differences → drift
+    with pytest.raises(ValueError, match="drift"):
+        ARIMA110(drift="ols").fit(df)
+    with pytest.raises(ValueError, match="phi_max"):
+        ARIMA110(phi_max=1.0).fit(df)
+
+
+def test_log_model_is_the_member_on_log_y_and_levels_when_not_positive():
+    from forecast.models import ARIMA110, LogModel
+
+    pos = {k: v for k, v in SERIES.items()}
+    df = _frame({**pos, "neg": [3.0, -1.0, 2.0, 4.0, 5.0, 7.0]})
+    fc = LogModel().fit(df).predict(3)
+    for k, y in pos.items():  # geometric growth at the mean log rate
+        n = len(y)
+        ref = y[-1] * (y[-1] / y[0]) ** (np.arange(1, 4) / (n - 1))
+        np.testing.assert_allclose(fc.loc[fc.unique_id == k, "yhat"], ref, rtol=1e-10)
+    np.testing.assert_allclose(fc.loc[fc.unique_id == "neg", "yhat"], [7.8, 8.6, 9.4])  # drift in levels
+    logs = _frame({k: np.log(v) for k, v in pos.items()})
+    inner = ARIMA110().fit(logs).predict_mean(4)
+    outer = LogModel(ARIMA110()).fit(_frame(pos)).predict_mean(4)
+    np.testing.assert_allclose(outer, np.exp(inner), rtol=1e-12)
+    with pytest.raises(ValueError, match="model"):
+        LogModel(model="drift").fit(df)
