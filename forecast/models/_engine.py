@@ -39,9 +39,10 @@ SHORT = 4
 #: interval widening for the naive/drift blend of 2–3 point series
 SHORT_WIDEN = 1.5
 #: at most about this many series are refitted at the calibration origins: beyond it the
-#: pooled quantiles (≥ 2 errors per series and horizon) are as precise as they need to be,
-#: and the refits — two thirds of the work — stop growing with the collection
-MAX_CALIBRATION_SERIES = 50_000
+#: pooled quantiles (≥ 2 errors per series and horizon) are as precise as they need to be —
+#: 20,000 errors put a 95 % quantile's coverage within ±0.15 points (binomial s.e.) — and the
+#: refits, two thirds of the work, stop growing with the collection
+MAX_CALIBRATION_SERIES = 10_000
 
 
 @dataclass

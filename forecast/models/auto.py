@@ -69,7 +69,7 @@ Series are processed in chunks of ``chunk_size`` (bounded memory, cache-friendly
 in ``n_jobs`` worker processes when there is more than one chunk; results do not depend on
 the chunking or on ``n_jobs``, so a series gets the same forecast alone or in a batch (the
 interval quantiles are pooled, so they depend on the whole batch by design). Above
-``MAX_CALIBRATION_SERIES`` (50,000) series the calibration refits use the series whose
+``MAX_CALIBRATION_SERIES`` (10,000) series the calibration refits use the series whose
 ``unique_id`` hash falls in a fixed 1-in-k subset (see :mod:`forecast.models._engine`).
 The same map–reduce–map runs on Dask partitions (:mod:`forecast.models._dask`).
 """
