@@ -108,7 +108,9 @@ _RU: list[tuple[str, str]] = [
           "общему значению при малом числе данных): E_bu[t] = E_bu[t−1] + ρ_h·N[t] − R[t]."),
     ("p", "Оценки объединяются с весами по ретроспективной проверке и согласуются так, чтобы ячейки "
           "в сумме давали отрасль, а отрасли — регион (метод согласования: {rec}). Прогноз не "
-          "отрицателен; интервалы прогноза: {levels} %."),
+          "отрицателен; интервалы прогноза: {levels} %. Ширина интервалов — по ошибкам "
+          "ретроспективных прогнозов прошлых волн и по выборочной ошибке численности года T "
+          "(шире там, где ответили немногие работодатели)."),
     ("h2", "3. Дополнительная потребность D[i,p,l,t]"),
     ("f", "Расширение: X[t] = E[t] − E[t−1] (может быть отрицательным)"),
     ("f", "Замещение выбытия: R[t] = r · E[t−1],  r = min({mx}; O[T]/E[T] / {win} + {oth}); "
@@ -179,7 +181,9 @@ _EN: list[tuple[str, str]] = [
           "data are thin): E_bu[t] = E_bu[t−1] + ρ_h·N[t] − R[t]."),
     ("p", "The views are combined with backtest weights and reconciled so that cells add up to "
           "industries and industries to the region (method: {rec}). Forecasts are never "
-          "negative; prediction intervals: {levels} %."),
+          "negative; prediction intervals: {levels} %. Their width comes from the backtest "
+          "errors of earlier waves and the sampling error of the survey year's headcounts "
+          "(wider where few employers answered)."),
     ("h2", "3. Additional demand D[i,p,l,t]"),
     ("f", "Expansion: X[t] = E[t] − E[t−1] (may be negative)"),
     ("f", "Replacement: R[t] = r · E[t−1],  r = min({mx}; O[T]/E[T] / {win} + {oth}); "
