@@ -46,3 +46,10 @@ def test_chance_overlap_is_no_correlation():
     m = (11 + 12 + 13) / (11 + 12 + 13 + 20 + 21 + 22)
     f = (11 + 12 + 13 + 20 + 21 + 22) / sum(10.0 + i for i in range(1, 13))
     assert h.overlap[1] == pytest.approx(max(0.0, (m - f) / (1 - f)))
+
+
+def test_history_without_overlap_takes_the_waves_as_independent():
+    h = _history([str(i) for i in range(1, 7)])
+    h.overlap = None                                 # a History built by hand
+    v = check_noise_var(h, 0, 1)["cell"][:, 0]
+    np.testing.assert_allclose(v, h.e_var[:, 0] + h.e_var[:, 1])

@@ -379,7 +379,7 @@ def _record_checks(h: History, o: OriginResult, horizon: int, dparams: DemandPar
                    checks: BacktestChecks) -> None:
     """Checks of backtest origin o against the later waves (used by later origins and by
     the calibration)."""
-    k, K = o.k, len(h.years)
+    k = o.k
     act = _actual(h, k, horizon)
     cv = _cell_views(h, o, o.industry_model, BACKTEST)
     err = cv - act["cell"][None]

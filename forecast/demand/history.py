@@ -110,10 +110,10 @@ def _wave_overlap(panel: Panel, e_obs, matched, years) -> np.ndarray:
     of the sections). A Panel without ``headcount_answered`` (built by hand) gets 0.
     """
     k = len(years)
-    tot = np.nansum(e_obs, axis=0)
-    m = np.divide(np.nansum(matched, axis=0), tot, out=np.zeros(k), where=tot > 0)
     if "headcount_answered" not in panel.sections.columns:    # a Panel built by hand
         return np.zeros(k)
+    tot = np.nansum(e_obs, axis=0)
+    m = np.divide(np.nansum(matched, axis=0), tot, out=np.zeros(k), where=tot > 0)
     sec = panel.sections.groupby("survey_year")[["headcount", "headcount_answered"]].sum()
     sec = sec.reindex(years)
     f = np.divide(sec["headcount_answered"].to_numpy(float), sec["headcount"].to_numpy(float),
@@ -211,13 +211,13 @@ def check_noise_var(h: History, k: int, horizon: int) -> dict:
     """Sampling variance of a backtest check, per level (nodes × horizon): the error of a
     forecast from wave k against the estimate of wave k+1+t carries both waves' sampling
     errors, v_k + v_(k+1+t) − 2ρ√(v_k·v_(k+1+t)). Respondents answering both waves make
-    the two errors alike: ρ is the product of the waves' overlaps in between
-    (:attr:`History.overlap`), so a panel answered by the same employers every year is not
-    credited with noise its checks do not carry. 0 past the last wave.
+    the two errors alike: ρ is the product of the consecutive waves' correlations in between
+    (:attr:`History.overlap`; none known: 0), so a panel answered by the same employers every
+    year is not credited with noise its checks do not carry. 0 past the last wave.
     """
     v0 = _noise_var(h, k)
     K = len(h.years)
-    ov = np.ones(K) if h.overlap is None else h.overlap
+    ov = np.zeros(K) if h.overlap is None else h.overlap
     out = {level: np.zeros((len(v), horizon)) for level, v in v0.items()}
     for t in range(min(horizon, K - 1 - k)):
         rho = float(np.prod(ov[k + 1:k + 2 + t]))
