@@ -487,6 +487,32 @@ def sampling_floor(d: pd.DataFrame, region: Region, T: int) -> float:
     return float((j["f"] - j["a"]).abs().sum() / j["a"].sum())
 
 
+#: bands of evidence: respondents reporting a profession (× education) in the survey year
+EVIDENCE_BANDS = {"none": (0, 0), "thin": (1, 3), "mid": (4, 10), "thick": (11, 10 ** 9)}
+
+
+def coverage_by_evidence(d: pd.DataFrame, region: Region, T: int) -> dict:
+    """80 % / 95 % coverage of professions (T+1 … T+5 pooled) by how many respondents report
+    them in the survey year (:data:`EVIDENCE_BANDS`; "none": carried from earlier waves), with
+    the number of profession-years:
+    whether the bands widen where evidence is thin."""
+    n_resp = (region.rows[region.rows["survey_year"] == T].groupby(KEY)["inn"].nunique()
+              .rename("n_resp"))
+    prof = d[(d["level"] == "profession") & (d["scenario"] == "base")
+             & d["year"].between(T + 1, T + 5)]
+    true = region.truth_emp.groupby(KEY + ["year"])["employment"].sum().rename("true")
+    j = prof.set_index(KEY + ["year"]).join(true, how="inner").join(n_resp, on=KEY)
+    j["n_resp"] = j["n_resp"].fillna(0)
+    out = {}
+    for band, (lo, hi) in EVIDENCE_BANDS.items():
+        b = j[j["n_resp"].between(lo, hi)]
+        out[f"n_{band}"] = int(len(b))
+        for lv in (80, 95):
+            inside = (b["true"] >= b[f"employment_lo_{lv}"]) & (b["true"] <= b[f"employment_hi_{lv}"])
+            out[f"cov{lv}_{band}"] = float(inside.mean()) if len(b) else np.nan
+    return out
+
+
 def survey_frame(region: Region) -> pd.DataFrame:
     """Respondents' rows with post-stratification weights (survey-format.md "Control
     totals"), computed here and not by kadry: the frame the naive benchmarks use."""
@@ -527,6 +553,7 @@ def evaluate(region: Region, keep: Path | None = None) -> dict:
         r.update(score(data, res))
     r.update(total_coverage(d, region.truth_emp, res.survey_year))
     r["wmape_true_growth_exits"] = sampling_floor(d, region, res.survey_year)
+    r.update(coverage_by_evidence(d, region, res.survey_year))
     bm = run.get("beta_model", {})
     r["beta_model"] = bm
     neg = [bm[k] < 0 for k in bm]
@@ -612,6 +639,17 @@ def main(argv: list[str] | None = None) -> int:
                         effect_ratio_within_2=int(((ratios >= 0.5) & (ratios <= 2)).sum()),
                         effect_ratio_n=int(len(ratios)),
                         effect_ratio_median=float(np.median(ratios)) if len(ratios) else None)
+    if len(ok) and "n_thin" in ok:
+        parts = []
+        for band in EVIDENCE_BANDS:
+            n = ok[f"n_{band}"].to_numpy(float)
+            for lv in (80, 95):
+                c = ok[f"cov{lv}_{band}"].to_numpy(float)
+                pooled = float(np.nansum(c * n) / n.sum()) if n.sum() else np.nan
+                summ[f"cov{lv}_{band}_pooled"] = pooled
+            parts.append(f"{band} {EVIDENCE_BANDS[band]} respondents: 80% {summ[f'cov80_{band}_pooled']:.3f},"
+                         f" 95% {summ[f'cov95_{band}_pooled']:.3f} (n {int(n.sum())})")
+        print("profession coverage by evidence, pooled: " + "; ".join(parts))
     print("summary: " + ", ".join(f"{k} {v}" for k, v in summ.items()))
     print("what kadry said (exit status, survey issue codes, stderr):")
     routine = ("kadry: surveys ", "kadry: scenario ", "kadry: wrote ")
