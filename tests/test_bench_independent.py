@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from benchmarks.bench_demand_independent import (CELL, T, evaluate, inn10, simulate_region,
-                                                 survey_frame, write_region)
+from benchmarks.bench_demand_independent import evaluate, survey_frame
+from benchmarks.independent_world import CELL, T, inn10, simulate_region, write_region
 
 
 @pytest.fixture(scope="module")
