@@ -37,7 +37,12 @@ Choices where the methodology is silent:
 * **Cells appearing or vanishing.** A cell absent from a wave is 0 in that wave when its
   section was surveyed that wave (some respondent of the section answered), because the
   survey of a section lists all its professions; it is *missing* (no row) when nobody in the
-  section answered that wave. Zero rows have ``respondents`` = 0.
+  section answered that wave. Zero rows have ``respondents`` = 0. Such a 0 is only what the
+  respondents hold: where an earlier wave saw the cell, its ``headcount_var`` is
+  (1 − f)·E_last² (E_last the latest estimate from a wave where someone reported the cell,
+  f the share of the section's headcount that answered), since its holders may be among
+  the employers who did not answer — a profession absent from wave T is forecast at 0 with
+  an interval reaching back towards its earlier level, not a certain-looking [0, 0].
 * **Professions renamed between waves.** The code is the identity; the name shown is the one
   of the latest wave the code appears in (the most frequent name there, ties broken by text
   order), for every wave.
@@ -215,6 +220,22 @@ def small_sample_factor(respondents: np.ndarray) -> np.ndarray:
     return np.where(n > 0, VAR_FACTOR_LARGE + VAR_FACTOR_SMALL / np.maximum(n, 1.0) ** 1.5, 1.0)
 
 
+def _absent_cell_variance(cells: pd.DataFrame, sections: pd.DataFrame) -> np.ndarray:
+    """Sampling variance of the zero rows of cells that earlier waves saw: (1 − f)·E_last²,
+    E_last the cell's latest estimate from a wave where some respondent reported it, f the
+    share of the section's headcount that answered (module docstring); 0 elsewhere.
+    ``cells`` sorted by cell and wave."""
+    seen = cells["headcount"].where(cells["respondents"] > 0)
+    last = seen.groupby([cells[k] for k in CELL_KEYS], sort=False).ffill()
+    f = cells[["survey_year", "okved_section"]].merge(
+        sections, on=["survey_year", "okved_section"], how="left")
+    share = np.divide(f["headcount_answered"].to_numpy(float), f["headcount"].to_numpy(float),
+                      out=np.ones(len(f)), where=f["headcount"].to_numpy(float) > 0)
+    absent = (cells["respondents"] == 0).to_numpy() & last.notna().to_numpy()
+    v = (1.0 - np.clip(share, 0.0, 1.0)) * np.nan_to_num(last.to_numpy(float)) ** 2
+    return np.where(absent, v, 0.0)
+
+
 def _design_variance(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """headcount_var per (wave, cell): linearised variance of the ratio estimator.
 
@@ -295,6 +316,7 @@ def build_panel(frame: pd.DataFrame) -> Panel:
     cells["profession"] = cells["profession_code"].map(professions).fillna("")
     cells["headcount_var"] *= small_sample_factor(cells["respondents"].to_numpy())
     cells = cells.sort_values(keys, kind="mergesort").reset_index(drop=True)
+    cells["headcount_var"] += _absent_cell_variance(cells, sections)
     return Panel(cells=cells[list(PANEL_COLUMNS)], sections=sections,
                  professions=professions)
 

@@ -258,7 +258,20 @@ def run(config: str | Path | Config, out: str | Path | None = None, scenario: st
     if not (frame["survey_year"] == T).any():
         raise KadryError(f"no survey rows of the survey year {T} ([survey] year) were accepted: "
                          "nothing to forecast from; see `kadry validate`")
-    check_scenario_coverage(scen_table, T, cfg.forecast.horizon)
+    try:
+        check_scenario_coverage(scen_table, T, cfg.forecast.horizon)
+    except ConfigError as err:
+        # a T taken from a handful of stray rows makes "extend the scenario" the wrong advice
+        stray = _thin_survey_year(survey.issues, T) if cfg.survey.year is None else None
+        if stray is None:
+            raise
+        before = pd.to_numeric(frame["survey_year"])
+        before = int(before[before < T].max()) if (before < T).any() else None
+        pin = f"`[survey] year = {before}`" if before is not None else "`[survey] year`"
+        raise ConfigError(f"{err}. But the survey year {T} was taken as the latest year with "
+                          f"accepted rows, and that wave is thin (W_THIN_WAVE: {stray}); if "
+                          f"those rows are stray, correct them or pin the survey year with "
+                          f"{pin} in the config") from None
     if previous is not None:
         from forecast.evaluation import check_pair
 
@@ -365,6 +378,14 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
                      + " (evaluation.csv)")
     lines.append(f"kadry: wrote {out}/forecast_{T}.xlsx and the tables, plots and manifest.json")
     return lines
+
+
+def _thin_survey_year(issues: pd.DataFrame, year: int) -> str | None:
+    """The W_THIN_WAVE message of ``year``, if the survey flagged that wave as thin."""
+    if not len(issues) or "code" not in issues.columns:
+        return None
+    hit = issues[(issues["code"] == "W_THIN_WAVE") & (issues["value"].astype(str) == str(year))]
+    return str(hit["message"].iloc[0]) if len(hit) else None
 
 
 def run_command(config: str | Path, out: str | Path | None = None, scenario: str | None = None,

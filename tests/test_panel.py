@@ -179,3 +179,23 @@ def test_small_sample_factor_falls_with_respondents():
     f = small_sample_factor(np.arange(0, 50))
     assert f[0] == 1.0                             # a cell nobody answered has no variance to scale
     assert (np.diff(f[1:]) < 0).all() and f[-1] > 1.0
+
+
+def test_a_cell_nobody_reported_this_wave_keeps_the_doubt_of_its_earlier_level():
+    f = pd.DataFrame([
+        _row(2025, "1", "C", "11111", 10, w=2.0), _row(2025, "2", "C", "22222", 30, w=2.0),
+        _row(2026, "2", "C", "22222", 30, w=4.0),        # employer 1 did not answer
+        _row(2026, "2", "C", "55555", 3, w=4.0),          # a profession new in 2026
+        _row(2026, "3", "D", "33333", 5, w=1.0),          # a section answered in full
+        _row(2025, "3", "D", "33333", 5, w=1.0), _row(2025, "3", "D", "44444", 2, w=1.0),
+    ])
+    p = build_panel(f).cells.set_index(["survey_year", "profession_code"])
+    gone = p.loc[(2026, "11111")]
+    assert gone["headcount"] == 0 and gone["respondents"] == 0
+    # E_last = 2·10 = 20; a quarter of section C's headcount answered in 2026 (w = 4)
+    assert gone["headcount_var"] == pytest.approx((1 - 1 / 4) * 20.0 ** 2)
+    # everyone in D answered: 44444 is truly gone, no doubt left
+    assert p.loc[(2026, "44444"), "headcount_var"] == 0.0
+    # a cell not seen before has nothing to doubt either
+    assert p.loc[(2025, "55555"), "headcount"] == 0
+    assert p.loc[(2025, "55555"), "headcount_var"] == 0.0

@@ -46,3 +46,18 @@ def test_pinned_year_rejects_later_rows_and_fixes_t(region):
     assert all("after the survey year of this run" in m for m in bad["message"])
     assert (result.survey.frame["survey_year"] <= T).all()
     assert int(result.demand["year"].min()) <= T < int(result.demand["year"].max())
+
+
+def test_unpinned_stray_year_with_a_scenario_points_at_the_stray_rows(region):
+    """The sample region's scenario reaches T + 7; taken from the stray rows, T = 2031 would
+    need 2038. The error must not only say "extend the scenario" but name the thin wave and
+    the way out ([survey] year)."""
+    from forecast.errors import ConfigError
+
+    toml = (region / "kadry.toml").read_text(encoding="utf-8")
+    assert "scenario" in toml
+    with pytest.raises(ConfigError) as e:
+        run(region / "kadry.toml")
+    msg = str(e.value)
+    assert "ends in" in msg and "W_THIN_WAVE" in msg and "2031" in msg
+    assert "`[survey] year = 2026`" in msg          # the wave before the stray one
