@@ -380,6 +380,11 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
     return lines
 
 
+#: survey warnings that change what the whole run means, so they are also printed on the
+#: console (the others are in survey_report.json and the data issues sheet)
+CONSOLE_WARNINGS = ("W_THIN_WAVE", "W_NO_CONTROL")
+
+
 def _thin_survey_year(issues: pd.DataFrame, year: int) -> str | None:
     """The W_THIN_WAVE message of ``year``, if the survey flagged that wave as thin."""
     if not len(issues) or "code" not in issues.columns:
@@ -407,9 +412,10 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
         target = result.write(progress=progress)
     for line in _summary_lines(result, target):
         print(line)
-    thin = result.survey.issues
-    for msg in thin.loc[thin["code"] == "W_THIN_WAVE", "message"] if len(thin) else ():
-        print(f"kadry: warning: W_THIN_WAVE: {msg}", file=sys.stderr)
+    iss = result.survey.issues
+    for code, msg in (iss.loc[iss["code"].isin(CONSOLE_WARNINGS), ["code", "message"]].itertuples(
+            index=False) if len(iss) else ()):
+        print(f"kadry: warning: {code}: {msg}", file=sys.stderr)
     if result.rejected:
         print("kadry: some survey rows or files were rejected: see survey_report.json and the "
               "data issues sheet", file=sys.stderr)

@@ -190,3 +190,20 @@ def test_accounting_matches_an_independent_model(tmp_path_factory, files):
     assert {k: d.counts[k] for k in expected} == expected
     assert d.counts["rows_read"] == sum(len(r) for r in files)
     assert not d.frame.duplicated(["survey_year", "inn", "profession_code", "education"]).any()
+
+
+def test_a_missing_control_row_borrows_the_sections_nearest_weight(tmp_path):
+    """Section K has controls in 2024 and 2026 but not 2025: 2025's respondents take the
+    weight of the nearest year with one (2024 and 2026 tie → the earlier), not weight 1,
+    which would read as the section's employment falling fivefold for a year."""
+    for y in (2024, 2025, 2026):
+        write_xlsx(tmp_path / f"{y}.xlsx", [row(survey_year=y, headcount=10, age_55plus=0)],
+                   keys=OFFSET_KEYS, english=True)
+    controls = pd.DataFrame({"survey_year": [2024, 2026], "okved_section": ["K", "K"],
+                             "employment": [40, 50]})
+    d = read_surveys(tmp_path, controls=controls)
+    w = d.frame.set_index("survey_year")["weight"]
+    assert w.loc[2024] == 4.0 and w.loc[2026] == 5.0
+    assert w.loc[2025] == 4.0                       # borrowed from 2024
+    (msg,) = [i["message"] for i in issues_of(d, "W_NO_CONTROL")]
+    assert "2025" in msg and "2024" in msg and "4" in msg

@@ -61,3 +61,22 @@ def test_unpinned_stray_year_with_a_scenario_points_at_the_stray_rows(region):
     msg = str(e.value)
     assert "ends in" in msg and "W_THIN_WAVE" in msg and "2031" in msg
     assert "`[survey] year = 2026`" in msg          # the wave before the stray one
+
+
+def test_a_missing_control_row_is_said_on_the_console(region, capsys):
+    """One section-year missing from controls.csv changes the weighting of a whole section's
+    history: the warning goes to the console too, not only to the report."""
+    from forecast.pipeline import run_command
+
+    lines = (region / "controls.csv").read_text(encoding="utf-8").splitlines()
+    gone = next(i for i, line in enumerate(lines) if line.startswith("2024,C,"))
+    (region / "controls_gap.csv").write_text("\n".join(lines[:gone] + lines[gone + 1:]) + "\n",
+                                            encoding="utf-8")
+    toml = (region / "kadry.toml").read_text(encoding="utf-8")
+    toml = toml.replace("[survey]\n", f"[survey]\nyear = {T}\n", 1).replace(
+        'controls = "controls.csv"', 'controls = "controls_gap.csv"').replace(
+        'dir = "out/2026"', 'dir = "out/gap"')
+    (region / "gap.toml").write_text(toml, encoding="utf-8")
+    run_command(region / "gap.toml")
+    err = capsys.readouterr().err
+    assert "kadry: warning: W_NO_CONTROL:" in err and "2024" in err and "C" in err

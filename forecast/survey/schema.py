@@ -389,6 +389,10 @@ DETAILS: dict[str, tuple[str, str]] = {
                   "полностью? (год обследования задаёт [survey] year)"),
     "no_control": ("no control total for survey year {year}, section {section}: weight 1",
                    "нет контрольной численности за {year} г. по разделу {section}: вес 1"),
+    "no_control_borrowed": ("no control total for survey year {year}, section {section}: the "
+                            "section's weight of {other} ({weight:.3g}) is used",
+                            "нет контрольной численности за {year} г. по разделу {section}: "
+                            "взят вес раздела за {other} г. ({weight:.3g})"),
 }
 
 #: why a file is listed under ``skipped`` (not read), by reason key: (English, Russian)

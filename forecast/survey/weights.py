@@ -4,7 +4,11 @@
 (survey_year, okved_section); coverage = 1 / w. Without controls every weight is 1.
 
 Choices where the contract is silent: respondents in a (survey_year, section) the controls
-do not cover keep weight 1 and get one W_NO_CONTROL warning; a section with control
+do not cover get one W_NO_CONTROL warning and the weight of the same section in the nearest
+survey year that has a control total (the earlier one on a tie) — one missing row must not
+make the section's employment drop to its respondents' headcount for a year, which the
+forecast would read as a real fall — or weight 1 where no year of the section has one (a
+section outside the controls); a section with control
 employment but no respondent headcount shows coverage 0 and weight NaN in the coverage
 table (it has no rows to weight).
 """
@@ -64,6 +68,22 @@ def load_controls(controls: str | Path | pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _borrowed_weights(cov: pd.DataFrame, no_ctl: pd.Series) -> pd.DataFrame:
+    """For the rows of ``cov`` without a control total, the weight of the same section in the
+    nearest year that has one (earlier on a tie): columns weight, other (that year)."""
+    have = cov[cov["employment"].notna() & np.isfinite(cov["weight"]) & ~no_ctl]
+    rows = []
+    for i, r in cov[no_ctl].iterrows():
+        same = have[have["okved_section"] == r["okved_section"]]
+        if not len(same):
+            continue
+        dist = (same["survey_year"] - r["survey_year"]).abs()
+        best = same.assign(d=dist).sort_values(["d", "survey_year"], kind="mergesort").iloc[0]
+        rows.append({"i": i, "weight": float(best["weight"]), "other": int(best["survey_year"])})
+    return (pd.DataFrame(rows).set_index("i") if rows
+            else pd.DataFrame({"weight": pd.Series(dtype=float), "other": pd.Series(dtype="int64")}))
+
+
 def apply_weights(frame: pd.DataFrame, controls: pd.DataFrame | None, source: str = "controls"
                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Weights on ``frame`` (accepted rows) and the coverage table."""
@@ -83,16 +103,19 @@ def apply_weights(frame: pd.DataFrame, controls: pd.DataFrame | None, source: st
         w = cov["employment"] / cov["respondents_headcount"]
     w = w.where(cov["respondents_headcount"] > 0)
     no_ctl = cov["employment"].isna() & (cov["respondents_headcount"] > 0)
-    w = w.where(~no_ctl, 1.0)
-    cov["weight"] = w
+    cov["weight"] = w.where(~no_ctl, 1.0)
+    borrowed = _borrowed_weights(cov, no_ctl)
+    cov.loc[borrowed.index, "weight"] = borrowed["weight"]
     cov["coverage"] = np.where(cov["employment"] > 0,
                                cov["respondents_headcount"] / cov["employment"].where(cov["employment"] > 0),
                                np.nan)
-    for _, r in cov[no_ctl].iterrows():
+    for i, r in cov[no_ctl].iterrows():
+        year, section = int(r["survey_year"]), r["okved_section"]
+        detail = (Detail.of("no_control_borrowed", year=year, section=section,
+                            other=int(borrowed.at[i, "other"]), weight=float(borrowed.at[i, "weight"]))
+                  if i in borrowed.index else Detail.of("no_control", year=year, section=section))
         issues.append({"_file_idx": -1, "file": source, "sheet": None, "row": None, "column": "okved_section",
-                       "value": r["okved_section"], "code": "W_NO_CONTROL",
-                       **messages("W_NO_CONTROL", Detail.of("no_control", year=int(r["survey_year"]),
-                                                            section=r["okved_section"]))})
+                       "value": section, "code": "W_NO_CONTROL", **messages("W_NO_CONTROL", detail)})
     cov = cov.sort_values(["survey_year", "okved_section"]).reset_index(drop=True)
     wmap = cov.set_index(["survey_year", "okved_section"])["weight"]
     idx = pd.MultiIndex.from_arrays([frame["survey_year"].astype("int64"), frame["okved_section"]])
