@@ -385,6 +385,19 @@ def _summary_lines(result: RunResult, out: Path) -> list[str]:
 CONSOLE_WARNINGS = ("W_THIN_WAVE", "W_NO_CONTROL")
 
 
+def _flat_variants_note(result: RunResult) -> str | None:
+    """A line for the console when the scenario has variants but every applied β is 0, so
+    the variants equal the base path (methodology §2; too short an indicator history, or
+    no industry whose employment followed the indicator)."""
+    el = getattr(result.demand_result, "elasticities", None)
+    if el is None or not len(el) or len(result.scenarios) < 2 or (el["beta"] > 0).any():
+        return None
+    return (f"the scenario variants ({', '.join(result.scenarios)}) equal the base path: no "
+            f"industry shows a positive elasticity to the scenario's indicator over the "
+            f"survey's history (pooled β = {float(el['beta_pooled'].iloc[0]):.3f}); give the "
+            f"indicator's history for the survey years, or see the Методика sheet")
+
+
 def _thin_survey_year(issues: pd.DataFrame, year: int) -> str | None:
     """The W_THIN_WAVE message of ``year``, if the survey flagged that wave as thin."""
     if not len(issues) or "code" not in issues.columns:
@@ -416,6 +429,9 @@ def run_command(config: str | Path, out: str | Path | None = None, scenario: str
     for code, msg in (iss.loc[iss["code"].isin(CONSOLE_WARNINGS), ["code", "message"]].itertuples(
             index=False) if len(iss) else ()):
         print(f"kadry: warning: {code}: {msg}", file=sys.stderr)
+    flat = _flat_variants_note(result)
+    if flat:
+        print(f"kadry: warning: {flat}", file=sys.stderr)
     if result.rejected:
         print("kadry: some survey rows or files were rejected: see survey_report.json and the "
               "data issues sheet", file=sys.stderr)

@@ -12,8 +12,8 @@ from forecast.demand.accuracy import (
     ACCURACY_COLUMNS, ENGINE_BT_H, ENGINE_BT_WINDOWS, accuracy_table, engine_accuracy,
 )
 from forecast.demand.run import REALISATION_COLUMNS, DemandResult, forecast_demand
-from forecast.demand.topdown import check_scenario_coverage, scenario_variants
+from forecast.demand.topdown import ELASTICITY_PRIOR, check_scenario_coverage, scenario_variants
 
 __all__ = ["forecast_demand", "DemandResult", "REALISATION_COLUMNS", "accuracy_table",
            "ACCURACY_COLUMNS", "engine_accuracy", "ENGINE_BT_H", "ENGINE_BT_WINDOWS",
-           "check_scenario_coverage", "scenario_variants"]
+           "check_scenario_coverage", "scenario_variants", "ELASTICITY_PRIOR"]

@@ -85,8 +85,8 @@ class DemandResult:
     info : dict: choices made (industry model, indicator, combination weights, scenarios,
         the reference variant)
     elasticities : DataFrame (forecast.demand.engine.ELASTICITY_COLUMNS)
-        β per section, the elasticity every non-reference variant applies (§2); empty
-        without a scenario indicator.
+        β per section, the elasticity every non-reference variant applies (§2; an
+        estimate below 0 is applied as 0); empty without a scenario indicator.
     age_effect : DataFrame (AGE_EFFECT_COLUMNS)
         Regional demand with and without the age answers (:func:`age_effect`).
     """

@@ -57,6 +57,11 @@ from forecast.tabular import decimal_numbers
 SHARE_SMOOTHING = 0.5
 SHARE_TREND_WAVES = 5
 SHARE_DAMPING = 0.7
+#: prior of the pooled elasticity the scenario variants apply (mean, s.d.): employment
+#: grows by about half the indicator's relative deviation, anywhere between 0 and 1 —
+#: weakly informative, so that a few waves whose slope is the trend's noise (or an indicator
+#: history too short to give one) do not decide the variants alone (:func:`elasticities`)
+ELASTICITY_PRIOR = (0.5, 0.25)
 _GRP_RE = re.compile(r"grp|врп|gdp|gross|валов", re.IGNORECASE)
 
 
@@ -192,7 +197,9 @@ class Elasticities:
     one), ``beta_own`` its own least-squares slope (NaN where its indicator growth never
     varied), ``beta_pooled`` the within-series slope pooled over all series, ``weight`` the
     own slope's weight in ``beta`` (Σ(x−x̄)² / (Σ(x−x̄)² + κ), κ the median series'
-    Σ(x−x̄)²), ``alpha`` the series' trend beyond the indicator.
+    Σ(x−x̄)²), ``alpha`` the series' trend beyond the indicator. With a ``prior`` (mean,
+    s.d.) the pooled slope is the precision-weighted mean of the data's (its variance the
+    residual variance over Σ(x−x̄)²) and the prior's; ``beta_pooled_data`` is the data's.
     """
 
     alpha: np.ndarray
@@ -200,9 +207,11 @@ class Elasticities:
     beta_own: np.ndarray
     beta_pooled: float
     weight: np.ndarray
+    beta_pooled_data: float = float("nan")
 
 
-def elasticities(log_e: np.ndarray, log_x: np.ndarray) -> Elasticities:
+def elasticities(log_e: np.ndarray, log_x: np.ndarray,
+                 prior: tuple[float, float] | None = None) -> Elasticities:
     """Fit the growth regression of the module docstring.
 
     Parameters
@@ -211,6 +220,7 @@ def elasticities(log_e: np.ndarray, log_x: np.ndarray) -> Elasticities:
         log employment of m series over k training years (NaN where unknown).
     log_x : array (k,)
         log indicator over the same years.
+    prior : (mean, s.d.) of the pooled slope, or None (the data's slope alone)
 
     Examples
     --------
@@ -218,6 +228,9 @@ def elasticities(log_e: np.ndarray, log_x: np.ndarray) -> Elasticities:
     >>> el = elasticities(np.vstack([0.5 * x, 0.5 * x + 1.0]), x)
     >>> el.beta.round(6).tolist(), round(el.beta_pooled, 6)
     ([0.5, 0.5], 0.5)
+    >>> flat = elasticities(np.vstack([0.0 * x, 0.0 * x]), np.log([100.0] * 5), prior=(0.5, 0.25))
+    >>> flat.beta_pooled, flat.beta.tolist()      # nothing identified: the prior
+    (0.5, [0.5, 0.5])
     """
     m, k = log_e.shape
     dy = np.diff(log_e, axis=1)
@@ -237,13 +250,22 @@ def elasticities(log_e: np.ndarray, log_x: np.ndarray) -> Elasticities:
     sxx = np.where(flat, 0.0, sxx)
     sxy = np.where(flat, 0.0, sxy)
     beta0 = float(sxy.sum() / sxx.sum()) if sxx.sum() > 0 else 0.0
+    data0 = beta0 if sxx.sum() > 0 else float("nan")
+    if prior is not None:
+        mu, tau = prior
+        # residual variance of the within regression: n points, m intercepts, one slope
+        n_obs, n_par = int(cnt.sum()), int((cnt > 0).sum()) + 1
+        resid = np.where(ok, yc - beta0 * xc, 0.0)
+        s2 = float((resid ** 2).sum() / (n_obs - n_par)) if n_obs > n_par else np.inf
+        prec = sxx.sum() / s2 if sxx.sum() > 0 and np.isfinite(s2) and s2 > 0 else 0.0
+        beta0 = float((prec * beta0 + mu / tau ** 2) / (prec + 1.0 / tau ** 2))
     kappa = float(np.median(sxx[cnt > 0])) if (cnt > 0).any() else 0.0
     beta = (sxy + kappa * beta0) / np.where(sxx + kappa > 0, sxx + kappa, 1.0)
     beta = np.where(sxx + kappa > 0, beta, beta0)
     own = np.divide(sxy, sxx, out=np.full(m, np.nan), where=sxx > 0)
     weight = np.divide(sxx, sxx + kappa, out=np.zeros(m), where=sxx + kappa > 0)
     return Elasticities(alpha=ym - beta * xm, beta=beta, beta_own=own, beta_pooled=beta0,
-                        weight=weight)
+                        weight=weight, beta_pooled_data=data0)
 
 
 def regression_forecast(log_e: np.ndarray, log_x: np.ndarray, h: int) -> np.ndarray:
@@ -329,6 +351,6 @@ def project_shares(shares: np.ndarray, parent: np.ndarray, n_sections: int,
     return np.divide(proj, denom, out=np.zeros_like(proj), where=denom > 0)
 
 
-__all__ = ["check_scenario_coverage", "scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
+__all__ = ["ELASTICITY_PRIOR", "check_scenario_coverage", "scenario_variants", "scenario_paths", "choose_indicator", "regression_forecast",
            "project_shares", "Elasticities", "elasticities", "variant_factors",
            "reference_variant"]

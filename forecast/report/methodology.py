@@ -14,6 +14,10 @@ True
 
 from __future__ import annotations
 
+import math
+
+from forecast.demand import ELASTICITY_PRIOR
+
 
 def _fmt(v) -> str:
     if v is None:
@@ -59,12 +63,17 @@ def _demand_lines(demand, lang: str) -> list[tuple[str, str]]:
     el = getattr(demand, "elasticities", None)
     if el is not None and len(el):
         b = f"{float(el['beta_pooled'].iloc[0]):.3f}"
+        bd = (f"{float(el['beta_pooled_data'].iloc[0]):.3f}"
+              if "beta_pooled_data" in el and math.isfinite(el["beta_pooled_data"].iloc[0]) else "—")
+        mu, tau = ELASTICITY_PRIOR
         out.append(("p", f"Эластичность численности отрасли по показателю сценария β[i] "
-                         f"(собственная оценка, приближённая к общей β = {b}); вариант "
+                         f"(собственная оценка, приближённая к общей β = {b}: оценка по данным "
+                         f"{bd}, взвешенная с априорной {mu} ± {tau}; не меньше 0); вариант "
                          f"сценария = базовый путь · (x_v/x_base)^β[i]:" if ru else
                          f"Elasticity of industry employment to the scenario indicator β[i] "
-                         f"(own estimate shrunk towards the pooled β = {b}); a variant = the "
-                         f"base path · (x_v/x_base)^β[i]:"))
+                         f"(own estimate shrunk towards the pooled β = {b}: the data's {bd} "
+                         f"weighed against a prior of {mu} ± {tau}; never below 0); a variant = "
+                         f"the base path · (x_v/x_base)^β[i]:"))
         out.append(("f", ";  ".join(f"{r.okved_section}: β = {r.beta:.3f}"
                                     for r in el.itertuples())))
     age = getattr(demand, "age_effect", None)
