@@ -149,3 +149,36 @@ def test_half_width_grows_like_sqrt_h_past_the_checked_horizons():
     # without the evidence marker the flat σ gives flat widths
     del cal.evidence["cell"]
     np.testing.assert_allclose(employment_halfwidth(res, o, "cell")[:, 4, 0], 2.0 * z80)
+
+
+def test_few_origins_widen_like_student_t():
+    from scipy.stats import t as student_t
+
+    from forecast.demand.calibration import SECTION_MIN_DF, few_origin_widening
+
+    e = np.ones((30, 3))
+
+    def origins(n):                                # n origins, each checked at every horizon
+        return [(e, e, e) for _ in range(n)]
+
+    w2, w10 = few_origin_widening(origins(2), 3, (80, 95)), few_origin_widening(origins(10), 3, (80, 95))
+    assert w2[0, 0] == pytest.approx(student_t.ppf(0.9, 2) / norm.ppf(0.9))
+    assert (w2 > w10).all() and (w10 > 1).all()
+    assert (w2[:, 1] > w2[:, 0]).all()              # the tails widen more
+    # no origin at all: the fewest origins' widening
+    none = few_origin_widening([], 3, (80,))
+    assert none[0, 0] == pytest.approx(student_t.ppf(0.9, SECTION_MIN_DF) / norm.ppf(0.9))
+    # a horizon checked by one origin only (the last one reaches no further)
+    short = [(e, e, e), (e[:, :1].repeat(3, 1) * [1, np.nan, np.nan], e, e)]
+    w = few_origin_widening(short, 3, (80,))
+    assert w[2, 0] == pytest.approx(student_t.ppf(0.9, SECTION_MIN_DF) / norm.ppf(0.9))
+
+
+def test_scale_only_widening_is_the_80_percent_factor_at_every_level():
+    from scipy.stats import t as student_t
+
+    from forecast.demand.calibration import few_origin_widening
+
+    e = np.ones((10, 2))
+    w = few_origin_widening([(e, e, e)] * 3, 2, (80, 95), scale_only=True)
+    np.testing.assert_allclose(w, student_t.ppf(0.9, 3) / norm.ppf(0.9))

@@ -59,7 +59,7 @@ from scipy.stats import norm
 
 from forecast.demand.calibration import (
     LEVELS, Calibration, calibrate_demand, calibrate_employment, calibrate_sections,
-    evidence_horizon,
+    evidence_horizon, few_origin_widening,
 )
 from forecast.demand.bottomup import bottom_up_path, realisation_ratios
 from forecast.demand.components import demand_components
@@ -422,7 +422,11 @@ def _calibrate(checks: BacktestChecks, horizon: int, levels, n_sections: int) ->
             cal.employment[level], cal.node_factors[level] = calibrate_sections(
                 emp, horizon, levels, n_sections)
         else:
-            cal.employment[level] = calibrate_employment(emp, horizon, levels)
+            # checks of one origin share its shocks: a scale fitted on few origins is a
+            # few-draw estimate (on independently simulated regions of 4–6 waves the
+            # professions' 80 % bands covered 0.72 of the truth without this)
+            cal.employment[level] = (calibrate_employment(emp, horizon, levels)
+                                     * few_origin_widening(emp, horizon, levels, scale_only=True))
     return cal
 
 
