@@ -211,11 +211,7 @@ def few_origin_widening(checks, horizon: int, levels, scale_only: bool = False) 
     tuning regions the means are 0.82 / 0.94 and 0.79 / 0.93.
     """
     zq = np.array([norm.ppf(0.5 + lv / 200.0) for lv in levels])
-    n_orig = np.zeros(horizon)
-    for t in range(horizon):
-        ts = slice(max(0, t - CALIBRATION_WINDOW), min(horizon, t + CALIBRATION_WINDOW + 1))
-        n_orig[t] = sum(bool(np.isfinite(e[:, ts]).any()) for e, _, _ in checks)
-    df = np.maximum(n_orig, SECTION_MIN_DF)
+    df = np.maximum(_window_origins(checks, horizon), SECTION_MIN_DF)
     if scale_only:
         f = student_t.ppf(0.9, df) / norm.ppf(0.9)
         return np.repeat(f[:, None], len(levels), axis=1)
@@ -281,13 +277,18 @@ def evidence_horizon(checks, horizon: int, min_origins: int = MIN_EVIDENCE_ORIGI
     >>> evidence_horizon([(e, e, e), (e[:, [0, 2, 2]], e, e)], 3)
     1
     """
-    best = -1
+    enough = np.flatnonzero(_window_origins(checks, horizon) >= min_origins)
+    return int(enough[-1]) if len(enough) else -1
+
+
+def _window_origins(checks, horizon: int) -> np.ndarray:
+    """Per horizon index, the number of backtest origins with a finite check in its
+    calibration window (h ± CALIBRATION_WINDOW)."""
+    n = np.zeros(horizon)
     for t in range(horizon):
         ts = slice(max(0, t - CALIBRATION_WINDOW), min(horizon, t + CALIBRATION_WINDOW + 1))
-        n = sum(bool(np.isfinite(e[:, ts]).any()) for e, _, _ in checks)
-        if n >= min_origins:
-            best = t
-    return best
+        n[t] = sum(bool(np.isfinite(e[:, ts]).any()) for e, _, _ in checks)
+    return n
 
 
 __all__ = ["Calibration", "LEVELS", "few_origin_widening", "calibrate_demand", "calibrate_employment", "calibrate_sections",
